@@ -1,0 +1,21 @@
+"""Every table, imported in one place so Alembic and the app see the whole schema."""
+from warehouse.accounts.models import Organisation, OrganisationKind, Role, User
+from warehouse.catalogue.models import Audience, Category, Item, Unit
+from warehouse.distributions.models import DistributionSite
+from warehouse.stock.models import (
+    Box,
+    BoxCondition,
+    Document,
+    DocumentKind,
+    Location,
+    LocationKind,
+    Movement,
+    Site,
+    StockLevel,
+)
+
+__all__ = [
+    "Audience", "Box", "BoxCondition", "Category", "DistributionSite", "Document",
+    "DocumentKind", "Item", "Location", "LocationKind", "Movement", "Organisation",
+    "OrganisationKind", "Role", "Site", "StockLevel", "Unit", "User",
+]
