@@ -29,7 +29,7 @@ from sqlalchemy import exc, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from warehouse.accounts.models import User
+from warehouse.accounts.models import Organisation, User
 from warehouse.catalogue.models import Item
 from warehouse.core.types import utcnow
 from warehouse.extensions import db
@@ -537,3 +537,52 @@ def _fingerprint(kind, lines, actor_id, occurred_at, site_id, reason, note,
 
 def _sqlstate(error: exc.DBAPIError) -> str | None:
     return getattr(error.orig, "sqlstate", None)
+
+
+# --- locations that every installation has ----------------------------------------------
+
+VIRTUAL_LOCATIONS = {
+    LocationKind.DONOR: ("VDONOR", "Donors"),
+    LocationKind.DISTRIBUTED: ("VDISTRIBUTED", "Distributed to people"),
+    LocationKind.WRITE_OFF: ("VWRITEOFF", "Written off"),
+    LocationKind.ADJUSTMENT: ("VADJUST", "Stocktake adjustments"),
+}
+
+
+def system_location(kind: LocationKind) -> Location:
+    """The one virtual location of ``kind`` (donor, distributed, write-off, adjustment).
+
+    Made on first use, so a fresh database needs no set-up step.
+    """
+    code, name = VIRTUAL_LOCATIONS[LocationKind(kind)]
+    return _get_or_create_location(code, lambda: Location(code=code, name=name, kind=kind))
+
+
+def custody_location(organisation) -> Location:
+    """The location standing for what a partner organisation holds (its custody)."""
+    org_id = _id_of(organisation)
+    code = f"VORG{org_id}"
+    return _get_or_create_location(code, lambda: Location(
+        code=code, name=f"Custody: {db.session.get(Organisation, org_id).name}",
+        kind=LocationKind.PARTNER, organisation_id=org_id))
+
+
+def transit_location(site) -> Location:
+    """Where stock leaving ``site`` for another site is while on the road."""
+    site_id = _id_of(site)
+    code = f"VTRANSIT{site_id}"
+    return _get_or_create_location(code, lambda: Location(
+        code=code, name=f"In transit from {db.session.get(Site, site_id).name}",
+        kind=LocationKind.TRANSIT))
+
+
+def _get_or_create_location(code: str, make) -> Location:
+    location = db.session.scalar(select(Location).where(Location.code == code))
+    if location is not None:
+        return location
+    db.session.add(make())
+    try:
+        db.session.commit()
+    except exc.IntegrityError:  # made meanwhile by another client
+        db.session.rollback()
+    return db.session.scalar(select(Location).where(Location.code == code))
