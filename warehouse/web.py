@@ -1,4 +1,6 @@
 """Wiring of the web app: extensions, blueprints, language, error pages, CLI."""
+import os
+
 from flask import Flask, current_app, g, has_request_context, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import format_decimal, gettext
 from werkzeug.exceptions import HTTPException
@@ -10,7 +12,8 @@ from warehouse.extensions import babel, db, migrate
 
 def init_app(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path),
+                                                     "migrations"))
     babel.init_app(app, locale_selector=select_locale)
 
     from warehouse.stock.views import bp as stock_bp

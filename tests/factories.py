@@ -1,0 +1,84 @@
+"""Make test objects with sensible defaults; pass keywords to override any field."""
+import itertools
+
+from warehouse.extensions import db
+from warehouse.models import (
+    Box,
+    Category,
+    Item,
+    Location,
+    LocationKind,
+    Organisation,
+    OrganisationKind,
+    Role,
+    Site,
+    User,
+)
+from warehouse.stock import services as ledger
+
+_numbers = itertools.count(1)
+
+
+def _save(obj):
+    db.session.add(obj)
+    db.session.commit()
+    return obj
+
+
+def create_organisation(**overrides) -> Organisation:
+    n = next(_numbers)
+    values = {"name": f"Partner {n}", "short_name": f"P{n}", "kind": OrganisationKind.PARTNER}
+    return _save(Organisation(**(values | overrides)))
+
+
+def create_user(**overrides) -> User:
+    n = next(_numbers)
+    values = {"email": f"user{n}@example.org", "name": f"User {n}", "role": Role.MANAGER}
+    if overrides.get("role") == Role.COORDINATOR and "organisation" not in overrides:
+        values["organisation"] = create_organisation()
+    return _save(User(**(values | overrides)))
+
+
+def create_site(**overrides) -> Site:
+    n = next(_numbers)
+    values = {"code": f"S{n}", "name": f"Site {n}", "town": "Calais",
+              "region": "Hauts-de-France"}
+    return _save(Site(**(values | overrides)))
+
+
+def create_category(**overrides) -> Category:
+    n = next(_numbers)
+    return _save(Category(**({"name": f"Category {n}"} | overrides)))
+
+
+def create_item(**overrides) -> Item:
+    n = next(_numbers)
+    values = {"code": f"P{n:05d}", "name": f"Item {n}"}
+    if "category" not in overrides and "category_id" not in overrides:
+        values["category"] = create_category()
+    return _save(Item(**(values | overrides)))
+
+
+def create_location(**overrides) -> Location:
+    """An internal location (a shelf) unless ``kind`` says otherwise."""
+    n = next(_numbers)
+    values = {"code": f"L{n:05d}", "name": f"Shelf {n}", "kind": LocationKind.INTERNAL}
+    if overrides.get("kind", LocationKind.INTERNAL) == LocationKind.INTERNAL \
+            and "site" not in overrides and "site_id" not in overrides:
+        values["site"] = create_site()
+    return _save(Location(**(values | overrides)))
+
+
+def create_box(**overrides) -> Box:
+    """An empty, pre-printed box: stock goes in through the ledger."""
+    n = next(_numbers)
+    return _save(Box(**({"code": f"B{n:05d}"} | overrides)))
+
+
+def receive(item, location, quantity, *, actor, box=None):
+    """Put stock on a shelf (or in a box on it) from the donor location, via the ledger."""
+    donor = ledger.system_location(LocationKind.DONOR)
+    return ledger.post_document(
+        kind="receipt", actor=actor,
+        lines=[ledger.Line(item.id, quantity, donor.id, location.id, None,
+                           box.id if box else None)])
