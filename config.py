@@ -31,6 +31,23 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Sign-in throttling. Many volunteers share the warehouse's one address, so the
+    # per-address limit is looser than the per-account one.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    LOGIN_LIMIT_PER_ADDRESS = "30 per minute;300 per day"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per minute;30 per day"
+    PIN_LIMIT_PER_ADDRESS = "30 per minute"
+    PIN_LIMIT_PER_ACCOUNT = "5 per minute;30 per day"
+    TABLET_IDLE_MINUTES = int(os.environ.get("TABLET_IDLE_MINUTES", "5"))
+    # Without a mail server, messages (password links, invitations) go to the log.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "warehouse@localhost")
 
 
 class DevelopmentConfig(Config):

@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the app see the whole schema."""
-from warehouse.accounts.models import Organisation, OrganisationKind, Role, User
+from warehouse.accounts.models import Organisation, OrganisationKind, Role, TabletDevice, User
+from warehouse.audit.models import AuditEvent
 from warehouse.catalogue.models import Audience, Category, Item, Unit
 from warehouse.distributions.models import DistributionSite
 from warehouse.stock.models import (
@@ -15,7 +16,7 @@ from warehouse.stock.models import (
 )
 
 __all__ = [
-    "Audience", "Box", "BoxCondition", "Category", "DistributionSite", "Document",
+    "AuditEvent", "Audience", "Box", "BoxCondition", "Category", "DistributionSite", "Document",
     "DocumentKind", "Item", "Location", "LocationKind", "Movement", "Organisation",
-    "OrganisationKind", "Role", "Site", "StockLevel", "Unit", "User",
+    "OrganisationKind", "Role", "Site", "StockLevel", "TabletDevice", "Unit", "User",
 ]

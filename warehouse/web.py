@@ -1,13 +1,43 @@
-"""Wiring of the web app: extensions, blueprints, language, error pages, CLI."""
+"""Wiring of the web app: extensions, blueprints, language, security, error pages, CLI."""
 import os
 
-from flask import Flask, current_app, g, has_request_context, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import format_decimal, gettext
+from flask import (
+    Flask,
+    current_app,
+    g,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_date, format_datetime, format_decimal, gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from warehouse import models  # noqa: F401  (every table registered before Alembic looks)
+from warehouse.accounts.access import enforce_access, public, signed_in
 from warehouse.errors import DomainError
-from warehouse.extensions import babel, db, migrate
+from warehouse.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+# Pages may load only what this app serves: no inline script, no third party.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(self), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
 
 
 def init_app(app: Flask) -> None:
@@ -15,20 +45,61 @@ def init_app(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path),
                                                      "migrations"))
     babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
 
+    from warehouse.accounts.views import bp as accounts_bp
     from warehouse.stock.views import bp as stock_bp
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(stock_bp)
-    app.add_url_rule("/language/<code>", "set_language", set_language)
+    app.add_url_rule("/", "home", home)
+    app.add_url_rule("/language/<code>", "set_language", set_language, methods=["POST"])
+    app.before_request(enforce_access)
+    app.after_request(_security_headers)
     _register_error_handlers(app)
 
     from warehouse.cli import register_commands
     register_commands(app)
 
     app.jinja_env.filters["format_number"] = format_decimal
+    app.jinja_env.filters["format_date"] = format_date
+    app.jinja_env.filters["format_datetime"] = format_datetime
 
     @app.context_processor
-    def _languages():
-        return {"languages": app.config["LANGUAGES"], "current_language": select_locale()}
+    def _layout():
+        from warehouse.navigation import menu_for
+        return {"languages": app.config["LANGUAGES"], "current_language": select_locale(),
+                "menu": menu_for(current_user)}
+
+
+def _init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        from warehouse.accounts.models import User
+        user_id, _, version = session_id.partition(".")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        # A deactivated user, or one whose password or role changed since this session
+        # began, is signed out here, at their next request.
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if wants_json():
+            return problem(401, "not-signed-in", gettext("Sign in first."))
+        from flask import flash
+        flash(gettext("Please sign in to see this page."), "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
 def select_locale() -> str:
@@ -39,52 +110,82 @@ def select_locale() -> str:
     chosen = session.get("language")
     if chosen in languages:
         return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
     return request.accept_languages.best_match(languages) or languages[0]
 
 
+@signed_in
+def home():
+    """Each role's starting page."""
+    return redirect(url_for("stock.index"))
+
+
+@public
 def set_language(code: str):
+    """Switch the interface language, remembering it for a signed-in user."""
     if code in current_app.config["LANGUAGES"]:
         session["language"] = code
-    target = request.args.get("next", "")
-    # Only follow local paths, so the switch cannot be used to send people elsewhere.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("stock.index")
-    return redirect(target)
+        if current_user.is_authenticated:
+            from warehouse.accounts.services import set_locale
+            set_locale(current_user, code)
+    from warehouse.accounts.views import safe_next
+    return redirect(safe_next(request.form.get("next")))
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security",
+                                    "max-age=31536000; includeSubDomains")
+    return response
 
 
 def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" or request.path.startswith("/api/")
+    return best == "application/json"
 
 
 def _register_error_handlers(app: Flask) -> None:
+    messages = {
+        400: _l("The request could not be understood. Go back and try again."),
+        401: _l("Sign in first."),
+        403: _l("You do not have access to this page."),
+        404: _l("This page does not exist, or it is not yours to see."),
+        405: _l("This action is not allowed here."),
+        413: _l("What you sent is too large."),
+        429: _l("Too many attempts. Wait a minute, then try again."),
+    }
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        if wants_json():
-            return problem(error.status, error.slug, error.message)
-        return render_template("error.html", status=error.status,
-                               message=error.message), error.status
+        return error_response(error.status, error.slug, error.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return error_response(400, "form-expired", gettext(
+            "This form has expired or was sent from elsewhere. Nothing was saved: "
+            "reload the page and send it again."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        messages = {
-            403: gettext("You do not have access to this page."),
-            404: gettext("This page does not exist, or it is not yours to see."),
-            405: gettext("This action is not allowed here."),
-            413: gettext("What you sent is too large."),
-        }
-        message = messages.get(error.code, gettext("The request could not be handled."))
-        if wants_json():
-            return problem(error.code, f"http-{error.code}", message)
-        return render_template("error.html", status=error.code, message=message), error.code
+        message = messages.get(error.code, _l("The request could not be handled."))
+        return error_response(error.code, f"http-{error.code}", str(message))
 
     @app.errorhandler(500)
     def server_error(error):
-        message = gettext("Something went wrong on our side. Nothing was saved; "
-                          "please try again.")
-        if wants_json():
-            return problem(500, "server-error", message)
-        return render_template("error.html", status=500, message=message), 500
+        db.session.rollback()
+        return error_response(500, "server-error", gettext(
+            "Something went wrong on our side. Nothing was saved; please try again."))
+
+
+def error_response(status: int, slug: str, message: str):
+    if wants_json():
+        return problem(status, slug, message)
+    return render_template("error.html", status=status, message=message), status
 
 
 def problem(status: int, slug: str, detail: str):

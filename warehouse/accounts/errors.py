@@ -15,6 +15,27 @@ class PasswordTooShort(DomainError):
     template = N_("The password must have at least %(minimum)s characters.")
 
 
+class PasswordTooCommon(DomainError):
+    template = N_("This password is one of the most used, so it is easy to guess. "
+                  "Choose another: a few unrelated words work well.")
+
+
+class PasswordTooLong(DomainError):
+    template = N_("The password can have at most %(maximum)s characters.")
+
+
+class WrongPassword(DomainError):
+    status = 400
+    template = N_("The current password is not right.")
+
+
+class InvalidCredentials(DomainError):
+    """Deliberately the same for an unknown e-mail and a wrong password."""
+
+    status = 400
+    template = N_("The e-mail address or the password is not right.")
+
+
 class CoordinatorNeedsOrganisation(DomainError):
     template = N_("A coordinator belongs to a partner organisation: choose one.")
 

@@ -3,12 +3,14 @@ from itertools import groupby
 
 from flask import Blueprint, render_template
 
+from warehouse.accounts.access import signed_in
 from warehouse.stock.queries import stock_by_site
 
 bp = Blueprint("stock", __name__)
 
 
-@bp.get("/")
+@bp.get("/stock")
+@signed_in
 def index():
     """Stock on hand by site, category and item."""
     rows = stock_by_site()

@@ -1,0 +1,26 @@
+"""The main menu: one entry per page, shown to the roles that may open it."""
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from warehouse.accounts.access import access_of
+
+# (endpoint, label). Each entry shows only where its endpoint exists and the user's role
+# may open it, so the menu follows the access policy without repeating it.
+MENU = [
+    ("stock.index", _l("Stock")),
+    ("admin.users", _l("Users")),
+    ("admin.audit", _l("Audit log")),
+]
+
+
+def menu_for(user) -> list[tuple[str, str]]:
+    if not user.is_authenticated:
+        return []
+    entries = []
+    for endpoint, label in MENU:
+        if endpoint not in current_app.view_functions:
+            continue
+        access = access_of(endpoint)
+        if access is not None and (access.public or user.role in access.roles):
+            entries.append((endpoint, label))
+    return entries
