@@ -54,8 +54,12 @@ def logout():
 
 
 def safe_next(target: str | None) -> str:
-    """Follow ``next`` only to a path on this site, never to another host."""
+    """Follow ``next`` only to a path on this site, never to another host.
+
+    Control characters are refused too: browsers drop tabs and newlines inside a URL, so
+    ``/<tab>/evil.example`` would become ``//evil.example``.
+    """
     if target and target.startswith("/") and not target.startswith("//") \
-            and "\\" not in target:
+            and "\\" not in target and target.isprintable():
         return target
     return url_for("home")
