@@ -21,3 +21,19 @@ ensure_venv() {
   fi
   "$ROOT/scripts/translations" compile >/dev/null
 }
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not
+# used). Install it when missing and we may (root, apt-get); otherwise say how, and let
+# the browser tests fail with the same advice.
+ensure_chromium() {
+  if command -v chromium >/dev/null 2>&1 || [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+    return 0
+  fi
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Chromium for the browser tests ..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  else
+    echo "Chromium is missing: the browser tests in tests/browser will fail." >&2
+    echo "Install it with: sudo apt-get install chromium" >&2
+  fi
+}

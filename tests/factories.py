@@ -1,5 +1,9 @@
 """Make test objects with sensible defaults; pass keywords to override any field."""
+import hashlib
 import itertools
+import secrets
+
+from werkzeug.security import generate_password_hash
 
 from warehouse.extensions import db
 from warehouse.models import (
@@ -12,11 +16,18 @@ from warehouse.models import (
     OrganisationKind,
     Role,
     Site,
+    TabletDevice,
     User,
 )
 from warehouse.stock import services as ledger
 
 _numbers = itertools.count(1)
+
+#: A password the policy accepts, for users a test signs in with the real form.
+PASSWORD = "plum kettle harbour"
+# A cheap hash: tests check passwords often, and the strength of the hash is the
+# service's business (create_user uses the default), not the factory's.
+_FAST_HASH = "pbkdf2:sha256:1000"
 
 
 def _save(obj):
@@ -32,6 +43,10 @@ def create_organisation(**overrides) -> Organisation:
 
 
 def create_user(**overrides) -> User:
+    """A user; ``password="…"`` gives them a password to sign in with."""
+    password = overrides.pop("password", None)
+    if password is not None:
+        overrides["password_hash"] = generate_password_hash(password, method=_FAST_HASH)
     n = next(_numbers)
     values = {"email": f"user{n}@example.org", "name": f"User {n}", "role": Role.MANAGER}
     if overrides.get("role") == Role.COORDINATOR and "organisation" not in overrides:
@@ -82,3 +97,16 @@ def receive(item, location, quantity, *, actor, box=None):
         kind="receipt", actor=actor,
         lines=[ledger.Line(item.id, quantity, donor.id, location.id, None,
                            box.id if box else None)])
+
+
+def create_tablet(**overrides) -> TabletDevice:
+    """A registered shared tablet. Its cookie token is kept on ``tablet.token``."""
+    n = next(_numbers)
+    token = secrets.token_urlsafe(32)
+    values = {"name": f"Tablet {n}", "token_hash": hashlib.sha256(token.encode()).hexdigest()}
+    if "created_by" not in overrides and "created_by_id" not in overrides:
+        values["created_by"] = create_user(role=Role.MANAGER)
+    tablet = _save(TabletDevice(**(values | overrides)))
+    tablet.token = token
+    return tablet
+
