@@ -10,6 +10,7 @@ MENU = [
     ("stock.index", _l("Stock")),
     ("admin.users", _l("Users")),
     ("admin.audit", _l("Audit log")),
+    ("tablet.devices", _l("Tablets")),
 ]
 
 

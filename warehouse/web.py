@@ -55,6 +55,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(stock_bp)
     app.add_url_rule("/", "home", home)
     app.add_url_rule("/language/<code>", "set_language", set_language, methods=["POST"])
+    # Tablet mode: an idle or retired tablet's session ends before any access check.
+    from warehouse.tablet.views import bp as tablet_bp, end_idle_tablet_session
+    app.register_blueprint(tablet_bp)
+    app.before_request(end_idle_tablet_session)
     app.before_request(enforce_access)
     app.after_request(_security_headers)
     _register_error_handlers(app)

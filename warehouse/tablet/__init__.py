@@ -1,0 +1,1 @@
+"""Warehouse tablet mode: shared tablets on which volunteers switch by name and PIN."""
