@@ -11,6 +11,7 @@ MENU = [
     ("admin.users", _l("Users")),
     ("admin.audit", _l("Audit log")),
     ("tablet.devices", _l("Tablets")),
+    ("accounts.account", _l("Account")),
 ]
 
 

@@ -53,6 +53,8 @@ def init_app(app: Flask) -> None:
     from warehouse.stock.views import bp as stock_bp
     app.register_blueprint(accounts_bp)
     app.register_blueprint(stock_bp)
+    from warehouse.admin.views import bp as admin_bp
+    app.register_blueprint(admin_bp)
     app.add_url_rule("/", "home", home)
     app.add_url_rule("/language/<code>", "set_language", set_language, methods=["POST"])
     # Tablet mode: an idle or retired tablet's session ends before any access check.

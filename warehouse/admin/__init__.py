@@ -1,0 +1,1 @@
+"""Administration pages: users, organisations and the audit log."""
