@@ -1,0 +1,1 @@
+"""Benchmarks of the stock ledger and the stock queries; run them with ``scripts/bench``."""
