@@ -11,12 +11,13 @@ from warehouse.stock.models import (
     Location,
     LocationKind,
     Movement,
+    Reservation,
     Site,
     StockLevel,
 )
 
 __all__ = [
     "AuditEvent", "Audience", "Box", "BoxCondition", "Category", "DistributionSite", "Document",
-    "DocumentKind", "Item", "Location", "LocationKind", "Movement", "Organisation",
+    "DocumentKind", "Item", "Location", "LocationKind", "Movement", "Organisation", "Reservation",
     "OrganisationKind", "Role", "Site", "StockLevel", "TabletDevice", "Unit", "User",
 ]

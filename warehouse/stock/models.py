@@ -209,3 +209,34 @@ class StockLevel(db.Model):
 
     location: Mapped[Location] = relationship()
     item = relationship("Item")
+
+
+class Reservation(db.Model):
+    """Stock of a site promised to a partner but not yet dispatched.
+
+    Available = on hand at the site's internal locations − open reservations. A
+    reservation is released (``released_at``), never deleted, when its stock is
+    dispatched or the allocation is withdrawn.
+    """
+
+    __tablename__ = "reservation"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index("ix_reservation_open", "site_id", "item_id", "released_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    quantity: Mapped[int]
+    #: What the stock is set aside for, e.g. a request line, read by the requests area.
+    source_type: Mapped[str] = mapped_column(String(40))
+    source_id: Mapped[int | None]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    site: Mapped[Site] = relationship()
+    item = relationship("Item")
+    organisation = relationship("Organisation")

@@ -11,6 +11,7 @@ from warehouse.stock.models import (
     Location,
     LocationKind,
     Movement,
+    Reservation,
     Site,
     StockLevel,
 )
@@ -141,3 +142,12 @@ def box_differences() -> list[BoxDifference]:
         if expected != box.quantity:
             differences.append(BoxDifference(box.id, box.code, box.quantity, expected))
     return differences
+
+
+def reserved_by_item(site_id: int) -> dict[int, int]:
+    """Open reservations at a site, per item: stock promised but not yet dispatched."""
+    rows = db.session.execute(
+        select(Reservation.item_id, func.sum(Reservation.quantity))
+        .where(Reservation.site_id == site_id, Reservation.released_at.is_(None))
+        .group_by(Reservation.item_id))
+    return {item_id: int(quantity) for item_id, quantity in rows}
