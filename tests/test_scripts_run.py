@@ -1,8 +1,11 @@
 """What a newcomer gets from ``scripts/run``: the app, served with demo stock on it."""
+import http.cookiejar
 import os
+import re
 import socket
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -31,19 +34,33 @@ def test_scripts_run_serves_the_home_page_with_demo_stock(tmp_path):
     server = subprocess.Popen([str(ROOT / "scripts" / "run")], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    browser = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     try:
-        body = None
+        sign_in_page = None
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline and server.poll() is None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+                with browser.open(f"{base}/", timeout=5) as page:
                     assert page.status == 200
-                    body = page.read().decode()
+                    sign_in_page = page.read().decode()
                     break
             except OSError:
                 time.sleep(0.5)
-        assert body is not None, "scripts/run did not serve the home page:\n" + (
+        assert sign_in_page is not None, "scripts/run did not serve the home page:\n" + (
             server.stdout.read() if server.poll() is not None else "(still starting)")
+        assert "Sign in" in sign_in_page
+
+        # Sign in with the demo account the script printed, as a newcomer would.
+        from warehouse.demo import DEMO_PASSWORD
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', sign_in_page)
+        form = {"email": "manager@example.org", "password": DEMO_PASSWORD,
+                "csrf_token": token.group(1) if token else ""}
+        with browser.open(f"{base}/login", urllib.parse.urlencode(form).encode(),
+                          timeout=10) as page:
+            body = page.read().decode()
+        assert page.status == 200
         assert "Stock on hand" in body
         assert "Calais" in body and "Sleeping bag" in body
     finally:

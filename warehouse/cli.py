@@ -27,7 +27,10 @@ def seed_demo(if_empty: bool, weeks: int, seed: int) -> None:
     if if_empty and not demo.database_is_empty():
         click.echo("The database already has data; demo data not loaded.")
         return
-    summary = demo.seed(weeks=weeks, seed=seed)
+    try:
+        summary = demo.seed(weeks=weeks, seed=seed)
+    except demo.DatabaseNotEmpty as error:
+        raise click.ClickException(str(error)) from None
     click.echo(summary)
 
 
