@@ -2,7 +2,10 @@
 from warehouse.accounts.models import Organisation, OrganisationKind, Role, TabletDevice, User
 from warehouse.audit.models import AuditEvent
 from warehouse.catalogue.models import Audience, Category, Item, Unit
+from warehouse.core.codes import CodeSequence
 from warehouse.distributions.models import DistributionSite
+from warehouse.intake.models import Donation, DonorType, Priority
+from warehouse.labels.models import PrinterProfile
 from warehouse.stock.models import (
     Box,
     BoxCondition,
@@ -17,7 +20,8 @@ from warehouse.stock.models import (
 )
 
 __all__ = [
-    "AuditEvent", "Audience", "Box", "BoxCondition", "Category", "DistributionSite", "Document",
-    "DocumentKind", "Item", "Location", "LocationKind", "Movement", "Organisation", "Reservation",
-    "OrganisationKind", "Role", "Site", "StockLevel", "TabletDevice", "Unit", "User",
+    "AuditEvent", "Audience", "Box", "BoxCondition", "Category", "CodeSequence", "Document",
+    "DocumentKind", "Donation", "DonorType", "DistributionSite", "Item", "Location",
+    "LocationKind", "Movement", "Organisation", "OrganisationKind", "PrinterProfile",
+    "Priority", "Reservation", "Role", "Site", "StockLevel", "TabletDevice", "Unit", "User",
 ]

@@ -108,9 +108,11 @@ class Box(db.Model):
     expires_on: Mapped[date | None] = mapped_column(Date())
     note: Mapped[str | None] = mapped_column(Text())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    donation_id: Mapped[int | None] = mapped_column(ForeignKey("donation.id"), index=True)
 
     item = relationship("Item")
     location: Mapped[Location | None] = relationship()
+    donation = relationship("Donation")
 
     def __repr__(self) -> str:
         return f"<Box {self.code} {self.quantity}>"

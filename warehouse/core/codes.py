@@ -1,0 +1,52 @@
+"""Short codes printed on labels and typed by hand: a kind letter and five digits.
+
+``B00123`` is a box, ``L00012`` a location, ``P00045`` an item (a product). After the
+letter come digits only, so there is no O/0 or I/1 to confuse, and a scanner set to the
+wrong keyboard layout can be corrected character by character.
+"""
+from sqlalchemy import String, func, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from warehouse.extensions import db
+
+DIGITS = 5
+PREFIXES = {"box": "B", "location": "L", "item": "P"}
+
+
+class CodeSequence(db.Model):
+    """The last number handed out per code prefix."""
+
+    __tablename__ = "code_sequence"
+
+    prefix: Mapped[str] = mapped_column(String(2), primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+def format_code(prefix: str, number: int) -> str:
+    return f"{prefix}{number:0{DIGITS}d}"
+
+
+def allocate_codes(kind: str, count: int) -> list[str]:
+    """Reserve ``count`` new codes of ``kind`` in the caller's transaction.
+
+    The counter row is updated in place, which locks it until the caller commits, so two
+    clients never get the same code. It starts after the highest code already in use.
+    """
+    from warehouse.catalogue.models import Item
+    from warehouse.stock.models import Box, Location
+
+    prefix = PREFIXES[kind]
+    model = {"box": Box, "location": Location, "item": Item}[kind]
+    last = db.session.execute(
+        update(CodeSequence).where(CodeSequence.prefix == prefix)
+        .values(last_value=CodeSequence.last_value + count)
+        .returning(CodeSequence.last_value)).scalar()
+    if last is None:
+        highest = db.session.scalar(
+            select(func.max(model.code)).where(model.code.like(f"{prefix}%"),
+                                               func.length(model.code) == DIGITS + 1))
+        start = int(highest[1:]) if highest and highest[1:].isdigit() else 0
+        db.session.add(CodeSequence(prefix=prefix, last_value=start + count))
+        db.session.flush()
+        last = start + count
+    return [format_code(prefix, n) for n in range(last - count + 1, last + 1)]
