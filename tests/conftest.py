@@ -127,11 +127,7 @@ def _app_context(request, app):
     """Every test runs inside an app context and leaves an empty database behind."""
     with app.app_context():
         yield
-        db.session.rollback()
-        db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+        factories.empty_tables()
 
 
 @pytest.fixture

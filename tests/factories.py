@@ -110,3 +110,43 @@ def create_tablet(**overrides) -> TabletDevice:
     tablet.token = token
     return tablet
 
+
+# The ledger as a test sees it.
+
+def empty_tables() -> None:
+    """Delete every row, children first, so the next test (or Hypothesis example) starts
+    from an empty database: services commit, so a rollback would not undo them."""
+    db.session.rollback()
+    db.session.remove()
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+def stock_levels() -> dict[tuple[int, int], int]:
+    """Every stored level as ``{(location_id, item_id): quantity}``, zeros left out."""
+    from sqlalchemy import select
+
+    from warehouse.models import StockLevel
+
+    rows = db.session.execute(select(StockLevel.location_id, StockLevel.item_id,
+                                     StockLevel.quantity)).all()
+    db.session.commit()
+    return {(r.location_id, r.item_id): r.quantity for r in rows if r.quantity}
+
+
+def ledger_snapshot() -> dict:
+    """What a refused post must leave as it was: documents, movements, levels and boxes."""
+    from sqlalchemy import func, select
+
+    from warehouse.models import Document, Movement
+
+    snapshot = {
+        "documents": db.session.scalar(select(func.count()).select_from(Document)),
+        "movements": db.session.scalar(select(func.count()).select_from(Movement)),
+        "boxes": {r.id: (r.item_id, r.location_id, r.quantity) for r in db.session.execute(
+            select(Box.id, Box.item_id, Box.location_id, Box.quantity))},
+    }
+    db.session.commit()
+    snapshot["levels"] = stock_levels()
+    return snapshot

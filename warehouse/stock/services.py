@@ -20,6 +20,7 @@ Rules kept by ``post_document``:
 """
 import hashlib
 import json
+import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -250,10 +251,14 @@ def _insert_document(conn: Connection, values: dict) -> int | None:
         statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
     try:
         return conn.execute(statement.returning(Document.id)).scalar()
-    except exc.IntegrityError as error:
-        if "user_account" in str(error.orig) or _sqlstate(error) == "23503":
-            if not _exists(conn, User, values["actor_id"]):
-                raise errors.UnknownUser(user_id=values["actor_id"]) from None
+    except exc.IntegrityError:
+        # Nothing is written yet, and PostgreSQL takes no more statements in a failed
+        # transaction (SQLite does not say which key failed): look in a new one.
+        db.session.rollback()
+        if db.session.get(User, values["actor_id"]) is None:
+            raise errors.UnknownUser(user_id=values["actor_id"]) from None
+        if values["site_id"] is not None and db.session.get(Site, values["site_id"]) is None:
+            raise errors.UnknownSite(site_id=values["site_id"]) from None
         raise
 
 
@@ -294,34 +299,48 @@ def _check_line(line: Line, items: dict, locations: dict, site_id: int | None) -
             raise errors.LocationOfAnotherSite(
                 location=location.name, location_site=location.site.name,
                 site=db.session.get(Site, site_id).name if site_id else "—")
+    # A whole box "moved" to where it is gets the box's own error, from _apply_boxes.
     if line.from_location_id == line.to_location_id and (
-            line.from_box_id == line.to_box_id):
+            line.from_box_id is None and line.to_box_id is None):
         raise errors.SameLocation(item=item.display_name,
                                   location=locations[line.from_location_id].name)
     return quantity
 
 
+# "1,000" is a thousand to a British volunteer and one to a French one: refuse to guess.
+_GROUPED_DIGITS = re.compile(r"[+-]?\d{1,3}(?:[.,]\d{3})+")
+
+
 def whole_quantity(value, item: Item) -> int:
-    """Return ``value`` as a whole, positive, plausible quantity of ``item``, or raise."""
+    """Return ``value`` as a whole, positive, plausible quantity of ``item``, or raise.
+
+    Text may use a decimal comma ("12,0" is 12); digits grouped in thousands ("1,000",
+    "1.000") are refused as not whole rather than guessed.
+    """
+    def not_whole():
+        return errors.QuantityMustBeWhole(item=item.display_name, unit=item.unit.value,
+                                          quantity=value)
+
     if isinstance(value, bool):
-        raise errors.QuantityMustBeWhole(item=item.display_name, unit=item.unit.value,
-                                         quantity=value)
+        raise not_whole()
+    number = value
     if not isinstance(value, int):
+        text = str(value).strip()
+        if isinstance(value, str) and _GROUPED_DIGITS.fullmatch(text):
+            raise not_whole()
         try:
-            number = Decimal(str(value).strip().replace(",", "."))
+            number = Decimal(text.replace(",", "."))
         except InvalidOperation:
-            raise errors.QuantityMustBeWhole(item=item.display_name, unit=item.unit.value,
-                                             quantity=value) from None
+            raise not_whole() from None
         if not number.is_finite() or number != number.to_integral_value():
-            raise errors.QuantityMustBeWhole(item=item.display_name, unit=item.unit.value,
-                                             quantity=value)
-        value = int(number)
-    if value <= 0:
+            raise not_whole()
+    # Compared before int(): int(Decimal("1e999999999")) would run for minutes.
+    if number <= 0:
         raise errors.QuantityMustBePositive(item=item.display_name, quantity=value)
-    if value > MAX_LINE_QUANTITY:
+    if number > MAX_LINE_QUANTITY:
         raise errors.QuantityTooLarge(item=item.display_name, quantity=value,
                                       maximum=MAX_LINE_QUANTITY)
-    return value
+    return int(number)
 
 
 @dataclass(slots=True)
