@@ -187,7 +187,9 @@ def _post_once(header: dict, lines: list[Line]) -> Posted:
                       {line.from_location_id for line in lines}
                       | {line.to_location_id for line in lines})
     box_ids = {b for line in lines for b in (line.from_box_id, line.to_box_id) if b}
-    boxes = _load(conn, Box, box_ids) if box_ids else {}
+    # Boxes are locked up front in id order, as levels are later, so that documents taking
+    # the same boxes in different line orders queue for them instead of deadlocking.
+    boxes = _load(conn, Box, box_ids, lock=True) if box_ids else {}
 
     site_id = header["site_id"]
     if site_id is None:
@@ -232,10 +234,14 @@ def _write_connection() -> Connection:
     return db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
-def _load(conn: Connection, model, ids: set[int]) -> dict:
+def _load(conn: Connection, model, ids: set[int], lock: bool = False) -> dict:
     if not ids:
         return {}
-    rows = db.session.execute(select(model).where(model.id.in_(ids))).scalars()
+    query = select(model).where(model.id.in_(ids))
+    if lock:  # SQLite has no FOR UPDATE and needs none: BEGIN IMMEDIATE locks it all
+        query = (query.order_by(model.id).with_for_update()
+                 .execution_options(populate_existing=True))
+    rows = db.session.execute(query).scalars()
     return {row.id: row for row in rows}
 
 
