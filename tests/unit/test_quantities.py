@@ -24,10 +24,17 @@ from warehouse.stock import errors
 from warehouse.stock.services import MAX_LINE_QUANTITY, whole_quantity
 
 
+# These tests need neither app nor database: the autouse fixtures of conftest that would
+# make them are overridden here by ones that do nothing.
+
 @pytest.fixture(autouse=True)
 def _app_context():
-    """Override the database fixture: these tests need neither app nor database."""
     yield
+
+
+@pytest.fixture(autouse=True)
+def _reset_limiter():
+    pass
 
 
 @pytest.fixture
