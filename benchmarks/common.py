@@ -108,7 +108,8 @@ def find_postgres() -> tuple[str | None, str]:
         with psycopg.connect(psycopg_conninfo(url), connect_timeout=3) as conn:
             conn.execute("SELECT 1")
     except Exception as error:  # noqa: BLE001 - any failure means "not reachable"
-        return None, f"{source} not reachable ({type(error).__name__}: {error})".strip()
+        detail = " ".join(str(error).split())
+        return None, f"{source} not reachable ({type(error).__name__}: {detail})"
     return url, source
 
 

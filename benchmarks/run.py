@@ -300,6 +300,9 @@ def main(argv=None) -> int:
             results["backends"][name] = run_backend(backend, args)
         finally:
             backend.cleanup()
+    if not results["backends"]:
+        print("No benchmark ran.", file=sys.stderr)
+        return 1
     results["seconds"] = time.perf_counter() - started
     results["machine"]["load_average_at_end"] = os.getloadavg()
     table = report(results)
