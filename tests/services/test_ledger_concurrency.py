@@ -166,7 +166,8 @@ def test_a_box_moved_by_sixteen_volunteers_at_once_goes_to_one_shelf(app, world,
     winners = [n for n, result in enumerate(results) if isinstance(result, ledger.Posted)]
     assert len(winners) == 1, results
     losers = [result for result in results if not isinstance(result, ledger.Posted)]
-    assert all(isinstance(result, errors.BoxNotAtLocation) for result in losers), losers
+    assert all(isinstance(result, errors.BoxNotAtLocation) for result in losers), [
+        repr(r) for r in losers if not isinstance(r, errors.BoxNotAtLocation)]
     [winner] = winners
     assert db.session.scalar(select(Box.location_id).where(Box.id == box_id)) == \
         shelves[winner]

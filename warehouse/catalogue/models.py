@@ -40,6 +40,12 @@ def _localised(english: str, french: str | None) -> str:
     return english
 
 
+def item_display_name(name: str, name_fr: str | None, size: str | None) -> str:
+    """An item's name in the current language, with its size."""
+    name = _localised(name, name_fr)
+    return f"{name} ({size})" if size else name
+
+
 class Category(db.Model):
     __tablename__ = "category"
 
@@ -80,8 +86,7 @@ class Item(db.Model):
 
     @property
     def display_name(self) -> str:
-        name = _localised(self.name, self.name_fr)
-        return f"{name} ({self.size})" if self.size else name
+        return item_display_name(self.name, self.name_fr, self.size)
 
     def __repr__(self) -> str:
         return f"<Item {self.code} {self.name} {self.size or ''}>"

@@ -26,12 +26,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import exc, func, insert, select, tuple_, update
+from sqlalchemy import bindparam, exc, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from warehouse.accounts.models import Organisation, User
-from warehouse.catalogue.models import Item
+from warehouse.catalogue.models import Item, Unit, item_display_name
 from warehouse.core.types import utcnow
 from warehouse.extensions import db
 from warehouse.stock import errors
@@ -181,30 +181,42 @@ def rebuild_stock_levels() -> int:
 
 def _post_once(header: dict, lines: list[Line]) -> Posted:
     _end_read_transaction()
-    conn = _write_connection()
-    items = _load(conn, Item, {line.item_id for line in lines})
-    locations = _load(conn, Location,
-                      {line.from_location_id for line in lines}
-                      | {line.to_location_id for line in lines})
+    # A connection of its own rather than the session's: the post runs a fixed set of
+    # prepared statements (see _Statements) and no ORM bookkeeping, which is most of what
+    # it would otherwise cost.
+    with db.engine.connect() as conn:
+        conn.execution_options(sqlite_begin="IMMEDIATE")
+        with conn.begin():
+            return _post_in(conn, header, lines)
+
+
+def _post_in(conn: Connection, header: dict, lines: list[Line]) -> Posted:
+    sql = _statements(conn.dialect.name)
+    items = {row.id: _ItemInfo(*row) for row in conn.execute(
+        sql.items, {"ids": list({line.item_id for line in lines})})}
+    location_ids = {line.from_location_id for line in lines} | {
+        line.to_location_id for line in lines}
+    locations = {row.id: _LocationInfo(*row) for row in conn.execute(
+        sql.locations, {"ids": list(location_ids)})}
     box_ids = {b for line in lines for b in (line.from_box_id, line.to_box_id) if b}
     # Boxes are locked up front in id order, as levels are later, so that documents taking
     # the same boxes in different line orders queue for them instead of deadlocking.
-    boxes = _load(conn, Box, box_ids, lock=True) if box_ids else {}
+    boxes = {row.id: _BoxState(*row) for row in conn.execute(
+        sql.boxes, {"ids": list(box_ids)})} if box_ids else {}
 
     site_id = header["site_id"]
     if site_id is None:
         site_id = _site_of(lines, locations)
-    document_id = _insert_document(conn, {**header, "site_id": site_id})
+    document_id = _insert_document(conn, sql, {**header, "site_id": site_id})
     if document_id is None:
-        db.session.rollback()
-        return _replay(header["idempotency_key"], header["fingerprint"])
+        # The key was used: the insert waited for that post to commit, so it is visible.
+        return _replay(conn, header["idempotency_key"], header["fingerprint"])
 
-    quantities = [_check_line(line, items, locations, site_id) for line in lines]
-    if header["site_id"] is not None and not _exists(conn, Site, site_id):
-        raise errors.UnknownSite(site_id=site_id)
-    _apply_boxes(conn, lines, quantities, items, locations, boxes)
-    _apply_levels(conn, lines, quantities, items, locations)
-    conn.execute(insert(Movement), [
+    names = _Names(conn, items, locations)
+    quantities = [_check_line(line, items, locations, site_id, names) for line in lines]
+    _apply_boxes(conn, sql, lines, quantities, items, locations, boxes)
+    _apply_levels(conn, sql, lines, quantities, items, locations)
+    conn.execute(sql.movement, [
         {
             "document_id": document_id, "line_no": number, "item_id": line.item_id,
             "quantity": quantity, "from_location_id": line.from_location_id,
@@ -213,8 +225,100 @@ def _post_once(header: dict, lines: list[Line]) -> Posted:
         }
         for number, (line, quantity) in enumerate(zip(lines, quantities), start=1)
     ])
-    db.session.commit()
     return Posted(document_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _ItemInfo:
+    id: int
+    name: str
+    name_fr: str | None
+    size: str | None
+    unit: Unit
+    active: bool
+
+    @property
+    def display_name(self) -> str:
+        return item_display_name(self.name, self.name_fr, self.size)
+
+
+@dataclass(frozen=True, slots=True)
+class _LocationInfo:
+    id: int
+    name: str
+    kind: LocationKind
+    site_id: int | None
+    active: bool
+
+    @property
+    def tracked(self) -> bool:
+        return self.kind.tracked
+
+
+class _Statements:
+    """Every statement a post runs, built once per dialect with bound parameters.
+
+    Building SQLAlchemy statements per call cost more than the database itself did; built
+    once, each execution is a lookup in the compiled-statement cache.
+    """
+
+    def __init__(self, dialect):
+        ids = bindparam("ids", expanding=True)
+        self.items = select(Item.id, Item.name, Item.name_fr, Item.size, Item.unit,
+                            Item.active).where(Item.id.in_(ids))
+        self.locations = select(Location.id, Location.name, Location.kind,
+                                Location.site_id, Location.active).where(Location.id.in_(ids))
+        # SQLite has no FOR UPDATE and needs none: BEGIN IMMEDIATE has locked it all.
+        self.boxes = (select(Box.id, Box.code, Box.item_id, Box.location_id, Box.quantity)
+                      .where(Box.id.in_(ids)).order_by(Box.id).with_for_update())
+        self.box_state = select(Box.code, Box.location_id, Box.quantity).where(
+            Box.id == bindparam("box"))
+        document = dialect.insert(Document)
+        self.document = document.returning(Document.id)
+        self.document_with_key = document.on_conflict_do_nothing(
+            index_elements=["idempotency_key"]).returning(Document.id)
+        self.movement = insert(Movement)
+
+        box = Box.id == bindparam("box")
+        self.move_box = update(Box).where(
+            box, Box.location_id == bindparam("source"), Box.quantity == bindparam("q")
+        ).values(location_id=bindparam("target"))
+        self.take_from_box = update(Box).where(
+            box, Box.location_id == bindparam("source"), Box.item_id == bindparam("item"),
+            Box.quantity >= bindparam("q")
+        ).values(quantity=Box.quantity - bindparam("q"))
+        self.put_in_box = update(Box).where(
+            box, (Box.item_id == bindparam("item")) | Box.item_id.is_(None),
+            (Box.location_id == bindparam("target")) | (Box.quantity == 0)
+            | Box.location_id.is_(None)
+        ).values(quantity=Box.quantity + bindparam("q"), item_id=bindparam("item"),
+                 location_id=bindparam("target"))
+
+        level = (StockLevel.location_id == bindparam("location"),
+                 StockLevel.item_id == bindparam("item"))
+        self.take_level = update(StockLevel).where(
+            *level, StockLevel.quantity >= bindparam("q")
+        ).values(quantity=StockLevel.quantity - bindparam("q")).returning(StockLevel.quantity)
+        upsert = dialect.insert(StockLevel)
+        self.add_level = upsert.on_conflict_do_update(
+            index_elements=["location_id", "item_id"],
+            set_={"quantity": StockLevel.quantity + upsert.excluded.quantity},
+        ).returning(StockLevel.quantity)
+        self.lock_level = update(StockLevel).where(*level).values(
+            quantity=StockLevel.quantity).returning(StockLevel.quantity)
+        self.level = select(StockLevel.quantity).where(*level)
+        self.boxed = select(func.coalesce(func.sum(Box.quantity), 0)).where(
+            Box.location_id == bindparam("location"), Box.item_id == bindparam("item"))
+
+
+_STATEMENTS: dict[str, _Statements] = {}
+
+
+def _statements(dialect_name: str) -> _Statements:
+    if dialect_name not in _STATEMENTS:
+        dialect = {"postgresql": postgresql, "sqlite": sqlite}[dialect_name]
+        _STATEMENTS[dialect_name] = _Statements(dialect)
+    return _STATEMENTS[dialect_name]
 
 
 def _end_read_transaction() -> None:
@@ -234,33 +338,15 @@ def _write_connection() -> Connection:
     return db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
-def _load(conn: Connection, model, ids: set[int], lock: bool = False) -> dict:
-    if not ids:
-        return {}
-    query = select(model).where(model.id.in_(ids))
-    if lock:  # SQLite has no FOR UPDATE and needs none: BEGIN IMMEDIATE locks it all
-        query = (query.order_by(model.id).with_for_update()
-                 .execution_options(populate_existing=True))
-    rows = db.session.execute(query).scalars()
-    return {row.id: row for row in rows}
-
-
-def _exists(conn: Connection, model, id_: int) -> bool:
-    return conn.execute(select(model.id).where(model.id == id_)).first() is not None
-
-
-def _insert_document(conn: Connection, values: dict) -> int | None:
+def _insert_document(conn: Connection, sql: _Statements, values: dict) -> int | None:
     """Insert the header; ``None`` when its idempotency key was already used."""
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}[conn.dialect.name]
-    statement = dialect.insert(Document).values(**values, recorded_at=utcnow())
-    if values["idempotency_key"] is not None:
-        statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
+    statement = sql.document if values["idempotency_key"] is None else sql.document_with_key
     try:
-        return conn.execute(statement.returning(Document.id)).scalar()
+        return conn.execute(statement, {**values, "recorded_at": utcnow()}).scalar()
     except exc.IntegrityError:
         # Nothing is written yet, and PostgreSQL takes no more statements in a failed
         # transaction (SQLite does not say which key failed): look in a new one.
-        db.session.rollback()
+        conn.rollback()
         if db.session.get(User, values["actor_id"]) is None:
             raise errors.UnknownUser(user_id=values["actor_id"]) from None
         if values["site_id"] is not None and db.session.get(Site, values["site_id"]) is None:
@@ -268,11 +354,10 @@ def _insert_document(conn: Connection, values: dict) -> int | None:
         raise
 
 
-def _replay(key: str, fingerprint: str) -> Posted:
-    row = db.session.execute(
+def _replay(conn: Connection, key: str, fingerprint: str) -> Posted:
+    row = conn.execute(
         select(Document.id, Document.fingerprint).where(Document.idempotency_key == key)
     ).one()
-    db.session.commit()
     if row.fingerprint != fingerprint:
         raise errors.IdempotencyKeyReused()
     return Posted(row.id, replayed=True)
@@ -287,7 +372,8 @@ def _site_of(lines: list[Line], locations: dict) -> int | None:
     return None
 
 
-def _check_line(line: Line, items: dict, locations: dict, site_id: int | None) -> int:
+def _check_line(line: Line, items: dict, locations: dict, site_id: int | None,
+                names: "_Names") -> int:
     """Validate one line against the catalogue and locations; return its quantity."""
     item = items.get(line.item_id)
     if item is None:
@@ -303,8 +389,8 @@ def _check_line(line: Line, items: dict, locations: dict, site_id: int | None) -
             raise errors.LocationInactive(location=location.name)
         if location.kind == LocationKind.INTERNAL and location.site_id != site_id:
             raise errors.LocationOfAnotherSite(
-                location=location.name, location_site=location.site.name,
-                site=db.session.get(Site, site_id).name if site_id else "—")
+                location=location.name,
+                location_site=names.site(location.site_id), site=names.site(site_id))
     # A whole box "moved" to where it is gets the box's own error, from _apply_boxes.
     if line.from_location_id == line.to_location_id and (
             line.from_box_id is None and line.to_box_id is None):
@@ -351,20 +437,21 @@ def whole_quantity(value, item: Item) -> int:
 
 @dataclass(slots=True)
 class _BoxState:
+    id: int
     code: str
     item_id: int | None
     location_id: int | None
     quantity: int
 
 
-def _apply_boxes(conn, lines, quantities, items, locations, boxes) -> None:
+def _apply_boxes(conn, sql, lines, quantities, items, locations, boxes) -> None:
     """Take stock out of and put it into boxes, line by line, checking each box's state.
 
     The rules are checked against the box as this document leaves it, and again by the
     conditional updates, which fail if another client changed the box meanwhile.
     """
-    state = {b.id: _BoxState(b.code, b.item_id, b.location_id, b.quantity)
-             for b in boxes.values()}
+    state = boxes
+    names = _Names(conn, items, locations)
     for line, quantity in zip(lines, quantities):
         item = items[line.item_id]
         source, target = locations[line.from_location_id], locations[line.to_location_id]
@@ -373,7 +460,7 @@ def _apply_boxes(conn, lines, quantities, items, locations, boxes) -> None:
                 raise errors.UnknownBox(box_id=box_id)
         if line.from_box_id is not None and line.from_box_id == line.to_box_id:
             box = state[line.from_box_id]
-            _check_box_holds(box, item, source, quantity, locations)
+            _check_box_holds(box, item, source, quantity, names)
             if not target.tracked:
                 raise errors.BoxNotInStock(box=box.code, location=target.name)
             if box.location_id == target.id:
@@ -381,96 +468,105 @@ def _apply_boxes(conn, lines, quantities, items, locations, boxes) -> None:
             if quantity != box.quantity:
                 raise errors.BoxMustMoveWhole(box=box.code, available=box.quantity,
                                               requested=quantity)
-            changed = conn.execute(
-                update(Box).where(Box.id == line.from_box_id,
-                                  Box.location_id == source.id, Box.quantity == quantity)
-                .values(location_id=target.id)).rowcount
+            changed = conn.execute(sql.move_box, {
+                "box": box.id, "source": source.id, "q": quantity, "target": target.id,
+            }).rowcount
             if not changed:
-                _raise_box_changed(conn, line.from_box_id, item, source, quantity)
+                _raise_box_changed(conn, sql, box.id, item, source, quantity)
             box.location_id = target.id
             continue
         if line.from_box_id is not None:
             box = state[line.from_box_id]
-            _check_box_holds(box, item, source, quantity, locations)
-            changed = conn.execute(
-                update(Box).where(Box.id == line.from_box_id,
-                                  Box.location_id == source.id, Box.item_id == item.id,
-                                  Box.quantity >= quantity)
-                .values(quantity=Box.quantity - quantity)).rowcount
+            _check_box_holds(box, item, source, quantity, names)
+            changed = conn.execute(sql.take_from_box, {
+                "box": box.id, "source": source.id, "item": item.id, "q": quantity,
+            }).rowcount
             if not changed:
-                _raise_box_changed(conn, line.from_box_id, item, source, quantity)
+                _raise_box_changed(conn, sql, box.id, item, source, quantity)
             box.quantity -= quantity
         if line.to_box_id is not None:
             box = state[line.to_box_id]
             if box.item_id not in (None, item.id):
                 raise errors.BoxItemMismatch(box=box.code, item=item.display_name,
-                                             box_item=items_name(box.item_id, items))
+                                             box_item=names.item(box.item_id))
             if not target.tracked:
                 raise errors.BoxNotInStock(box=box.code, location=target.name)
             if box.quantity and box.location_id != target.id:
                 raise errors.BoxNotAtLocation(
                     box=box.code, location=target.name,
-                    box_location=_location_name(box.location_id, locations))
-            changed = conn.execute(
-                update(Box).where(
-                    Box.id == line.to_box_id,
-                    (Box.item_id == item.id) | Box.item_id.is_(None),
-                    (Box.location_id == target.id) | (Box.quantity == 0)
-                    | Box.location_id.is_(None))
-                .values(quantity=Box.quantity + quantity, item_id=item.id,
-                        location_id=target.id)).rowcount
+                    box_location=names.location(box.location_id))
+            changed = conn.execute(sql.put_in_box, {
+                "box": box.id, "item": item.id, "target": target.id, "q": quantity,
+            }).rowcount
             if not changed:
-                _raise_box_changed(conn, line.to_box_id, item, target, quantity)
+                _raise_box_changed(conn, sql, box.id, item, target, quantity)
             box.quantity += quantity
             box.item_id = item.id
             box.location_id = target.id
 
 
-def _check_box_holds(box: _BoxState, item: Item, source: Location, quantity: int,
-                     locations: dict) -> None:
+def _check_box_holds(box: _BoxState, item: _ItemInfo, source: _LocationInfo, quantity: int,
+                     names: "_Names") -> None:
     if box.item_id != item.id:
         raise errors.BoxItemMismatch(box=box.code, item=item.display_name,
-                                     box_item=_item_name(box.item_id))
+                                     box_item=names.item(box.item_id))
     if not source.tracked:
         raise errors.BoxNotInStock(box=box.code, location=source.name)
     if box.location_id != source.id:
         raise errors.BoxNotAtLocation(box=box.code, location=source.name,
-                                      box_location=_location_name(box.location_id, locations))
+                                      box_location=names.location(box.location_id))
     if box.quantity < quantity:
         raise errors.InsufficientStockInBox(box=box.code, item=item.display_name,
                                             available=box.quantity, requested=quantity)
 
 
-def _raise_box_changed(conn, box_id, item, location, quantity):
+def _raise_box_changed(conn, sql, box_id, item, location, quantity):
     """A conditional box update matched nothing: another client changed the box."""
-    box = conn.execute(select(Box.code, Box.location_id, Box.quantity)
-                       .where(Box.id == box_id)).one()
+    box = conn.execute(sql.box_state, {"box": box_id}).one()
     if box.location_id != location.id:
         raise errors.BoxNotAtLocation(box=box.code, location=location.name,
-                                      box_location=_location_name(box.location_id, {}))
+                                      box_location=_Names(conn).location(box.location_id))
     raise errors.InsufficientStockInBox(box=box.code, item=item.display_name,
                                         available=box.quantity, requested=quantity)
 
 
-def items_name(item_id, items: dict) -> str:
-    return items[item_id].display_name if item_id in items else _item_name(item_id)
+class _Names:
+    """Names for error messages, looked up on the post's own connection when not loaded.
+
+    Only error paths use it; reading through the session instead would hold a second
+    pooled connection per client while the post holds its own.
+    """
+
+    def __init__(self, conn: Connection, items: dict | None = None,
+                 locations: dict | None = None):
+        self.conn, self.items, self.locations = conn, items or {}, locations or {}
+
+    def item(self, item_id: int | None) -> str:
+        if item_id is None:
+            return "—"
+        if item_id in self.items:
+            return self.items[item_id].display_name
+        row = self.conn.execute(select(Item.name, Item.name_fr, Item.size)
+                                .where(Item.id == item_id)).first()
+        return item_display_name(*row) if row else str(item_id)
+
+    def location(self, location_id: int | None) -> str:
+        if location_id is None:
+            return "—"
+        if location_id in self.locations:
+            return self.locations[location_id].name
+        name = self.conn.execute(select(Location.name)
+                                 .where(Location.id == location_id)).scalar()
+        return name or str(location_id)
+
+    def site(self, site_id: int | None) -> str:
+        if site_id is None:
+            return "—"
+        return self.conn.execute(select(Site.name).where(Site.id == site_id)).scalar() \
+            or str(site_id)
 
 
-def _item_name(item_id: int | None) -> str:
-    if item_id is None:
-        return "—"
-    item = db.session.get(Item, item_id)
-    return item.display_name if item else str(item_id)
-
-
-def _location_name(location_id: int | None, locations: dict) -> str:
-    if location_id is None:
-        return "—"
-    location = locations.get(location_id) or db.session.get(Location, location_id)
-    return location.name if location else str(location_id)
-
-
-def _apply_levels(conn, lines, quantities, items, locations) -> None:
+def _apply_levels(conn, sql, lines, quantities, items, locations) -> None:
     """Update tracked stock levels by each (location, item)'s net change.
 
     Keys are updated in sorted order so concurrent documents lock rows in the same order.
@@ -488,48 +584,29 @@ def _apply_levels(conn, lines, quantities, items, locations) -> None:
         if locations[line.to_location_id].tracked:
             delta[(line.to_location_id, line.item_id)] += quantity
 
-    new_levels: dict[tuple[int, int], int] = {}
-    upsert = {"postgresql": postgresql, "sqlite": sqlite}[conn.dialect.name].insert
     for key in sorted(delta.keys() | loose_taken.keys()):
         location_id, item_id = key
         change = delta.get(key, 0)
-        where = (StockLevel.location_id == location_id, StockLevel.item_id == item_id)
+        where = {"location": location_id, "item": item_id}
         if change < 0:
-            level = conn.execute(
-                update(StockLevel).where(*where, StockLevel.quantity >= -change)
-                .values(quantity=StockLevel.quantity + change)
-                .returning(StockLevel.quantity)).scalar()
+            level = conn.execute(sql.take_level, {**where, "q": -change}).scalar()
             if level is None:
-                available = conn.execute(
-                    select(StockLevel.quantity).where(*where)).scalar() or 0
+                available = conn.execute(sql.level, where).scalar() or 0
                 raise errors.InsufficientStock(
                     item=items[item_id].display_name, location=locations[location_id].name,
                     available=available, requested=-change)
         elif change > 0:
-            statement = upsert(StockLevel).values(
-                location_id=location_id, item_id=item_id, quantity=change)
-            level = conn.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["location_id", "item_id"],
-                    set_={"quantity": StockLevel.quantity + statement.excluded.quantity})
-                .returning(StockLevel.quantity)).scalar()
+            level = conn.execute(sql.add_level, {
+                "location_id": location_id, "item_id": item_id, "quantity": change,
+            }).scalar()
         else:
             # No net change, but loose stock is taken: lock the row all the same so the
             # loose check below cannot race another document.
-            level = conn.execute(
-                update(StockLevel).where(*where).values(quantity=StockLevel.quantity)
-                .returning(StockLevel.quantity)).scalar() or 0
-        new_levels[key] = level
-
-    if loose_taken:
-        boxed = {(row.location_id, row.item_id): row.quantity for row in conn.execute(
-            select(Box.location_id, Box.item_id, func.sum(Box.quantity).label("quantity"))
-            .where(tuple_(Box.location_id, Box.item_id).in_(list(loose_taken)))
-            .group_by(Box.location_id, Box.item_id))}
-        for key, taken in loose_taken.items():
-            loose_left = new_levels[key] - (boxed.get(key) or 0)
+            level = conn.execute(sql.lock_level, where).scalar() or 0
+        taken = loose_taken.get(key)
+        if taken:
+            loose_left = level - conn.execute(sql.boxed, where).scalar()
             if loose_left < 0:
-                location_id, item_id = key
                 raise errors.InsufficientStock(
                     item=items[item_id].display_name, location=locations[location_id].name,
                     available=max(0, loose_left + taken), requested=taken)
