@@ -77,3 +77,89 @@ def verify(repair: bool) -> None:
         services.rebuild_stock_levels()
         click.echo(f"Rewrote {len(levels)} stock level(s) from the ledger.")
     sys.exit(1)
+
+
+@stock_cli.command("sheet")
+@click.option("--site", "site_code", required=True, help="Code of the site, e.g. CAL.")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Print a past day's sheet (YYYY-MM-DD); default today.")
+@click.option("--lang", help="Language of the sheet, e.g. fr; default English.")
+@click.option("--by", "printed_by", help="Name shown as who printed it; default your login.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="PDF file to write, or - for standard output (e.g. to pipe into lp).")
+def stock_sheet(site_code: str, day, lang: str | None, printed_by: str | None,
+                out: str) -> None:
+    """Write a site's daily stock sheet as a PDF: the same one the stock page prints."""
+    from warehouse.reports import build_stock_sheet
+    from warehouse.reports.queries import site_by_code
+
+    _check_language(lang)
+    site = site_by_code(site_code)
+    if site is None:
+        raise click.ClickException(f"There is no site with the code {site_code!r}. "
+                                   f"Known codes: {_known_site_codes()}.")
+    _write_pdf(out, lambda: build_stock_sheet(
+        site.id, day=day.date() if day else None, lang=lang,
+        printed_by=printed_by or _login_name()))
+
+
+@stock_cli.command("count-sheet")
+@click.option("--location", "location_code", required=True,
+              help="Code of the shelf or bay, as on its label, e.g. L00012.")
+@click.option("--lang", help="Language of the sheet, e.g. fr; default English.")
+@click.option("--by", "printed_by", help="Name shown as who printed it; default your login.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="PDF file to write, or - for standard output.")
+def stock_count_sheet(location_code: str, lang: str | None, printed_by: str | None,
+                      out: str) -> None:
+    """Write the stocktake count sheet of a shelf or bay as a PDF."""
+    from warehouse.reports import build_count_sheet
+    from warehouse.reports.queries import location_by_code
+
+    _check_language(lang)
+    location = location_by_code(location_code)
+    if location is None:
+        raise click.ClickException(f"There is no location with the code {location_code!r}: "
+                                   "use the code printed on its label, e.g. L00012.")
+    _write_pdf(out, lambda: build_count_sheet(location.id, lang=lang,
+                                              printed_by=printed_by or _login_name()))
+
+
+def _check_language(lang: str | None) -> None:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if lang is not None and lang not in languages:
+        raise click.BadParameter(f"choose one of: {', '.join(languages)}.", param_hint="--lang")
+
+
+def _known_site_codes() -> str:
+    from sqlalchemy import select
+
+    from warehouse.extensions import db
+    from warehouse.stock.models import Site
+
+    return ", ".join(db.session.scalars(select(Site.code).order_by(Site.code))) or "none yet"
+
+
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password file
+        return "flask"
+
+
+def _write_pdf(out: str, build) -> None:
+    """Build the PDF first, so a refused sheet leaves no empty or half-written file."""
+    from warehouse.errors import DomainError
+
+    try:
+        pdf = build()
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    with click.open_file(out, "wb", atomic=out != "-") as handle:
+        handle.write(pdf)
+    if out != "-":
+        click.echo(f"Wrote {out} ({len(pdf) // 1024 + 1} KB).", err=True)
