@@ -8,6 +8,8 @@ from warehouse.accounts.access import access_of
 # may open it, so the menu follows the access policy without repeating it.
 MENU = [
     ("stock.index", _l("Stock")),
+    ("boxes.list", _l("Boxes")),
+    ("labels.index", _l("Labels")),
     ("admin.users", _l("Users")),
     ("admin.audit", _l("Audit log")),
     ("tablet.devices", _l("Tablets")),

@@ -55,6 +55,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(stock_bp)
     from warehouse.admin.views import bp as admin_bp
     app.register_blueprint(admin_bp)
+    from warehouse.boxes.views import bp as boxes_bp
+    from warehouse.labels.views import bp as labels_bp
+    app.register_blueprint(boxes_bp)
+    app.register_blueprint(labels_bp)
     app.add_url_rule("/", "home", home)
     app.add_url_rule("/language/<code>", "set_language", set_language, methods=["POST"])
     # Tablet mode: an idle or retired tablet's session ends before any access check.

@@ -104,6 +104,20 @@ def _link_token(user, purpose: str) -> str:
     return tokens.make_token(user, getattr(tokens, purpose))
 
 
+def _printer(world: World):
+    """A printer profile (an office laser with Avery L7160 sheets)."""
+    from warehouse.labels.models import PrinterProfile
+    return factories._save(PrinterProfile(name="Office laser", label_format="L7160",
+                                          created_by_id=world.users["manager"].id))
+
+
+def _box_form(action: str, **fields) -> Callable[[World], dict]:
+    """A box operation's form, with a fresh one-time key, as the box page sends it."""
+    import uuid
+    return lambda w: {f"{action}-{name}": value for name, value in
+                      ({"idempotency_key": uuid.uuid4().hex} | fields).items()}
+
+
 # URL parameters by name. A new name fails the walk until it is added here, pointing at
 # a real object of the world (add it to ``build_world`` if it is a new kind of object).
 PARAMETERS = {
@@ -116,6 +130,8 @@ PARAMETERS = {
     # A warehouse shelf; a page about a partner's custody maps its location_id in
     # PARAMETERS_BY_ENDPOINT to Parameter(lambda w: w.custody_a.id, of_partner_a=True).
     "location_id": Parameter(lambda w: w.shelf.id),
+    "box_code": Parameter(lambda w: w.box.code),
+    "printer_id": Parameter(lambda w: _printer(w).id),
 }
 # Names whose meaning depends on the route.
 PARAMETERS_BY_ENDPOINT = {
@@ -132,6 +148,9 @@ PARAMETERS_BY_ENDPOINT = {
 # refused role sends it too, so the walk proves a real request changes nothing.
 FORM_DATA_BY_ENDPOINT = {
     "tablet.retire": lambda w: {"tablet_id": w.tablet.id},
+    "boxes.take": _box_form("take", quantity="1"),
+    "boxes.split": _box_form("split", quantity="3"),
+    "boxes.write_off": _box_form("write_off", quantity="2", reason="damaged"),
 }
 
 

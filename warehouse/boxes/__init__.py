@@ -1,0 +1,1 @@
+"""Boxes: labelled lots of one item, and what volunteers and managers do with them."""
