@@ -8,6 +8,7 @@ from warehouse.accounts.access import access_of
 # may open it, so the menu follows the access policy without repeating it.
 MENU = [
     ("stock.index", _l("Stock")),
+    ("intake.donations", _l("Intake")),
     ("boxes.list", _l("Boxes")),
     ("labels.index", _l("Labels")),
     ("admin.users", _l("Users")),

@@ -59,6 +59,8 @@ def init_app(app: Flask) -> None:
     from warehouse.labels.views import bp as labels_bp
     app.register_blueprint(boxes_bp)
     app.register_blueprint(labels_bp)
+    from warehouse.intake.views import bp as intake_bp
+    app.register_blueprint(intake_bp)
     app.add_url_rule("/", "home", home)
     app.add_url_rule("/language/<code>", "set_language", set_language, methods=["POST"])
     # Tablet mode: an idle or retired tablet's session ends before any access check.

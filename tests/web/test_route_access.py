@@ -104,6 +104,19 @@ def _link_token(user, purpose: str) -> str:
     return tokens.make_token(user, getattr(tokens, purpose))
 
 
+def _donation(world: World):
+    """A donation logged into the world's shelf (its site's only place)."""
+    import uuid
+
+    from warehouse.core.types import utcnow
+    from warehouse.intake.services import DonationLine, receive_donation
+    return receive_donation(
+        actor=world.users["manager"], site_id=world.site.id, received_at=utcnow(),
+        donor_type="individual", donor_name=None, origin=None, priority="normal",
+        condition="used", intake_location_id=world.shelf.id, note=None,
+        lines=[DonationLine(world.item.id, 5)], idempotency_key=str(uuid.uuid4())).donation
+
+
 def _printer(world: World):
     """A printer profile (an office laser with Avery L7160 sheets)."""
     from warehouse.labels.models import PrinterProfile
@@ -130,6 +143,7 @@ PARAMETERS = {
     # A warehouse shelf; a page about a partner's custody maps its location_id in
     # PARAMETERS_BY_ENDPOINT to Parameter(lambda w: w.custody_a.id, of_partner_a=True).
     "location_id": Parameter(lambda w: w.shelf.id),
+    "donation_id": Parameter(lambda w: _donation(w).id),
     "box_code": Parameter(lambda w: w.box.code),
     "printer_id": Parameter(lambda w: _printer(w).id),
 }
