@@ -23,7 +23,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or (
         f"sqlite:///{INSTANCE_DIR / 'warehouse.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No ping before every checkout (a round trip per request): after a database restart
+    # SQLAlchemy sees the first broken connection, empties the pool, and the ledger posts
+    # again on a fresh connection (see warehouse.stock.services.post_document).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     LANGUAGES = ("en", "fr")

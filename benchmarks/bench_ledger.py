@@ -440,10 +440,10 @@ def _line_profile(post, posts: int) -> tuple[list, str]:
     # Show the source as it was imported, even if the file has been edited since.
     filename = services.post_document.__code__.co_filename
     linecache.cache[filename] = (len(SERVICES_SOURCE), None, SERVICES_SOURCE, filename)
-    functions = [services.post_document, services._post_once, services._end_read_transaction,
-                 services._write_connection, services._load, services._insert_document,
-                 services._site_of, services._check_line, services._apply_boxes,
-                 services._apply_levels, services._fingerprint]
+    # Every function of the module that a post runs through, whatever they are called.
+    functions = [f for name, f in vars(services).items()
+                 if callable(f) and getattr(f, "__module__", None) == services.__name__
+                 and hasattr(f, "__code__")]
     profiler = LineProfiler(*functions)
     profiler.enable_by_count()
     try:

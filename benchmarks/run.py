@@ -60,7 +60,7 @@ def run_backend(backend: Backend, args) -> dict:
     result = {"server": backend.server_info()}
     threads = max(args.threads)
     # A pool as large as the thread count, so 16 threads never wait for a connection
-    # (the app's defaults are otherwise kept, pool_pre_ping included).
+    # (the app's defaults are otherwise kept).
     engine_options = {"pool_size": threads}
     small_url = backend.create("small")
     small = make_app(small_url, **engine_options)

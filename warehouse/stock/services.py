@@ -48,9 +48,9 @@ from warehouse.stock.models import (
 
 MAX_LINES = 500
 MAX_LINE_QUANTITY = 100_000
-# PostgreSQL aborts one side of a deadlock (40P01) or a serialization conflict (40001);
-# the document is then posted again from the start, which is safe because nothing of it
-# was committed.
+# PostgreSQL aborts one side of a deadlock (40P01) or a serialization conflict (40001),
+# and a restarted database breaks pooled connections; the document is then posted again
+# from the start, which is safe because nothing of it was committed.
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 MAX_ATTEMPTS = 4
 
@@ -112,7 +112,12 @@ def post_document(*, kind: DocumentKind | str, lines: list[Line], actor: User | 
             return _post_once(header, lines)
         except exc.DBAPIError as error:
             db.session.rollback()
-            if _sqlstate(error) in RETRYABLE_SQLSTATES and attempt < MAX_ATTEMPTS:
+            # A connection broken by a database restart is retried, except when it broke
+            # during COMMIT without an idempotency key: the first post may have landed.
+            reconnect = error.connection_invalidated and (
+                idempotency_key is not None or not getattr(error, "during_commit", False))
+            retryable = _sqlstate(error) in RETRYABLE_SQLSTATES or reconnect
+            if retryable and attempt < MAX_ATTEMPTS:
                 continue
             raise
         except BaseException:
@@ -186,8 +191,19 @@ def _post_once(header: dict, lines: list[Line]) -> Posted:
     # it would otherwise cost.
     with db.engine.connect() as conn:
         conn.execution_options(sqlite_begin="IMMEDIATE")
-        with conn.begin():
-            return _post_in(conn, header, lines)
+        transaction = conn.begin()
+        try:
+            posted = _post_in(conn, header, lines)
+        except BaseException:
+            if transaction.is_active:  # _insert_document may have rolled back already
+                transaction.rollback()
+            raise
+        try:
+            transaction.commit()
+        except exc.DBAPIError as error:
+            error.during_commit = True  # it may have committed: see post_document
+            raise
+    return posted
 
 
 def _post_in(conn: Connection, header: dict, lines: list[Line]) -> Posted:
