@@ -20,7 +20,7 @@ from warehouse.stock import services as ledger
 def warehouse_(monkeypatch):
     # The sheets are printed "now": the same moment as the story of the warehouse.
     monkeypatch.setattr("warehouse.reports.stock_sheet.utcnow", lambda: NOW)
-    monkeypatch.setattr("warehouse.reports.queries.utcnow", lambda: NOW)
+    monkeypatch.setattr("warehouse.core.clock.utcnow", lambda: NOW)
     return build_warehouse()
 
 

@@ -1,12 +1,13 @@
 """What the administration pages read: users, organisations and the audit log."""
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from flask_babel import get_timezone, gettext
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 
 from warehouse.accounts.models import Organisation, OrganisationKind, Role, User
 from warehouse.accounts.services import AUDIT_SUMMARIES
 from warehouse.audit.models import AuditEvent
+from warehouse.core.clock import day_start
 from warehouse.extensions import db
 
 PER_PAGE = 50
@@ -78,18 +79,14 @@ def audit_events(*, action: str | None = None, actor_id: int | None = None,
     if actor_id:
         statement = statement.where(AuditEvent.actor_id == actor_id)
     if date_from:
-        statement = statement.where(AuditEvent.at >= _local_midnight(date_from))
+        statement = statement.where(AuditEvent.at >= day_start(date_from))
     if date_to:
-        statement = statement.where(AuditEvent.at < _local_midnight(date_to + timedelta(days=1)))
+        statement = statement.where(AuditEvent.at < day_start(date_to + timedelta(days=1)))
     if target_type:
         statement = statement.where(AuditEvent.target_type == target_type,
                                     AuditEvent.target_id == target_id)
     return db.paginate(statement, page=page, per_page=per_page, max_per_page=PER_PAGE,
                        error_out=False)
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=get_timezone()).astimezone(UTC)
 
 
 def audit_actions() -> list[str]:

@@ -14,7 +14,6 @@ site, a quantity that is not a whole number). Either way nothing was written.
 from datetime import date
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from warehouse.accounts.models import User
 from warehouse.boxes import errors
@@ -43,7 +42,6 @@ from warehouse.stock.services import (
 )
 
 MAX_NOTE_LENGTH = 500
-NEW_CODE_ATTEMPTS = 3
 
 # Reasons recorded on the documents these operations post, so a report or a box's
 # history can tell a split from a shelving move.
@@ -382,23 +380,12 @@ def _set_details(box_id: int, **values) -> None:
 
 
 def _make_blank_box(**details) -> int:
-    """Make an empty box with a newly allocated code; return its id.
-
-    Two clients allocating the very first code at once both try to create the counter
-    row, and one fails: it tries again, and then finds the row.
-    """
-    for attempt in range(1, NEW_CODE_ATTEMPTS + 1):
-        try:
-            [code] = allocate_codes("box", 1)
-            new_box = Box(code=code, **details)
-            db.session.add(new_box)
-            db.session.commit()
-            return new_box.id
-        except IntegrityError:
-            db.session.rollback()
-            if attempt == NEW_CODE_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
+    """Make an empty box with a newly allocated code; return its id."""
+    [code] = allocate_codes("box", 1)
+    new_box = Box(code=code, **details)
+    db.session.add(new_box)
+    db.session.commit()
+    return new_box.id
 
 
 def _box_split_off(document_id: int, from_box_id: int) -> Box:

@@ -5,6 +5,7 @@ letter come digits only, so there is no O/0 or I/1 to confuse, and a scanner set
 wrong keyboard layout can be corrected character by character.
 """
 from sqlalchemy import String, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warehouse.extensions import db
@@ -37,16 +38,19 @@ def allocate_codes(kind: str, count: int) -> list[str]:
 
     prefix = PREFIXES[kind]
     model = {"box": Box, "location": Location, "item": Item}[kind]
-    last = db.session.execute(
-        update(CodeSequence).where(CodeSequence.prefix == prefix)
-        .values(last_value=CodeSequence.last_value + count)
-        .returning(CodeSequence.last_value)).scalar()
+    take = (update(CodeSequence).where(CodeSequence.prefix == prefix)
+            .values(last_value=CodeSequence.last_value + count)
+            .returning(CodeSequence.last_value))
+    last = db.session.execute(take).scalar()
     if last is None:
+        # First use of this prefix: create the counter, tolerating another client doing
+        # the same at the same moment (its row wins, and ours waits for it below).
         highest = db.session.scalar(
             select(func.max(model.code)).where(model.code.like(f"{prefix}%"),
                                                func.length(model.code) == DIGITS + 1))
         start = int(highest[1:]) if highest and highest[1:].isdigit() else 0
-        db.session.add(CodeSequence(prefix=prefix, last_value=start + count))
-        db.session.flush()
-        last = start + count
+        dialect = {"postgresql": postgresql, "sqlite": sqlite}[db.engine.dialect.name]
+        db.session.execute(dialect.insert(CodeSequence).values(prefix=prefix, last_value=start)
+                           .on_conflict_do_nothing(index_elements=["prefix"]))
+        last = db.session.execute(take).scalar()
     return [format_code(prefix, n) for n in range(last - count + 1, last + 1)]

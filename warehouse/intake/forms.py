@@ -24,7 +24,7 @@ from wtforms.validators import Optional
 from wtforms.widgets import DateTimeLocalInput
 
 from warehouse.intake.models import DonorType, Priority
-from warehouse.intake.queries import local_zone
+from warehouse.core.clock import local_zone
 from warehouse.intake.services import (
     MAX_BLANK_CODES,
     MAX_DONOR_NAME_LENGTH,

@@ -8,15 +8,14 @@ cost does not grow with the ledger.
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from flask_babel import get_timezone
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from warehouse.accounts.models import User
 from warehouse.catalogue.models import Category, Item
+from warehouse.core.clock import day_start
 from warehouse.extensions import db
 from warehouse.intake.models import Donation, DonorType, Priority
 from warehouse.stock.models import Box, Document, Location, LocationKind, Movement, Site, StockLevel
@@ -174,10 +173,10 @@ def _box_rows(statement) -> list[BoxRow]:
 def _filtered(filters: DonationFilters):
     statement = select(Donation)
     if filters.date_from:
-        statement = statement.where(Donation.received_at >= _local_midnight(filters.date_from))
+        statement = statement.where(Donation.received_at >= day_start(filters.date_from))
     if filters.date_to:
         statement = statement.where(
-            Donation.received_at < _local_midnight(filters.date_to + timedelta(days=1)))
+            Donation.received_at < day_start(filters.date_to + timedelta(days=1)))
     if filters.donor_type:
         statement = statement.where(Donation.donor_type == filters.donor_type)
     if filters.priority:
@@ -193,23 +192,6 @@ def _filtered(filters: DonationFilters):
                 Item.category_id == filters.category_id)
         statement = statement.where(exists(brought))
     return statement
-
-
-def local_zone() -> ZoneInfo:
-    """The reader's timezone (the warehouse's), as a zoneinfo zone.
-
-    Flask-Babel hands out a pytz zone, and ``datetime(..., tzinfo=pytz_zone)`` silently
-    takes its first historical offset (Paris: +00:09), so it is converted first.
-    """
-    return ZoneInfo(str(get_timezone()))
-
-
-def local_today() -> date:
-    return datetime.now(local_zone()).date()
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(UTC)
 
 
 def _rows(found: list[Donation]) -> list[DonationRow]:

@@ -548,7 +548,7 @@ def _warehouse_location(location_id) -> Location:
 
 
 def _local_today() -> date:
-    from warehouse.intake.queries import local_today
+    from warehouse.core.clock import local_today
     return local_today()
 
 

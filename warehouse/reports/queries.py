@@ -18,14 +18,12 @@ movements and fails if one scans the table.
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import and_, case, func, not_, or_, select
 
 from warehouse.catalogue.models import Category, Item
-from warehouse.core.types import utcnow
+from warehouse.core.clock import day_start, local_today
 from warehouse.extensions import db
 from warehouse.reports import errors
 from warehouse.stock import errors as stock_errors
@@ -42,20 +40,6 @@ COMMON_WORD_MIN_LOCATIONS = 3
 #: How far back a sheet can be reprinted. A past day's figures are today's levels less
 #: what moved since, so the window read grows with the distance: a year bounds it.
 MAX_DAYS_BACK = 366
-
-
-def local_timezone() -> ZoneInfo:
-    """The warehouse's timezone, in which a day starts and ends (``BABEL_DEFAULT_TIMEZONE``)."""
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
-
-
-def local_today(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(local_timezone()).date()
-
-
-def day_start(day: date) -> datetime:
-    """Midnight starting ``day`` in the warehouse's timezone (daylight saving included)."""
-    return datetime.combine(day, time.min, tzinfo=local_timezone())
 
 
 # --- the daily stock sheet ---------------------------------------------------------------

@@ -10,7 +10,8 @@ from warehouse.accounts.access import WAREHOUSE, roles, signed_in
 from warehouse.extensions import db
 from warehouse.reports import (SheetDateNotUnderstood, build_count_sheet, build_stock_sheet,
                                count_sheet_filename, stock_sheet_filename)
-from warehouse.reports.queries import local_today, printable_locations
+from warehouse.core.clock import local_today
+from warehouse.reports.queries import printable_locations
 from warehouse.stock.models import Location, Site
 from warehouse.stock.queries import stock_by_site
 
