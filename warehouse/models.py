@@ -3,9 +3,16 @@ from warehouse.accounts.models import Organisation, OrganisationKind, Role, Tabl
 from warehouse.audit.models import AuditEvent
 from warehouse.catalogue.models import Audience, Category, Item, Unit
 from warehouse.core.codes import CodeSequence
-from warehouse.distributions.models import DistributionSite
+from warehouse.distributions.models import Distribution, DistributionReason, DistributionSite
 from warehouse.intake.models import Donation, DonorType, Priority
 from warehouse.labels.models import PrinterProfile
+from warehouse.requests.models import (
+    Notification,
+    PickLine,
+    RequestStatus,
+    StockRequest,
+    StockRequestLine,
+)
 from warehouse.stock.models import (
     Box,
     BoxCondition,
@@ -20,8 +27,10 @@ from warehouse.stock.models import (
 )
 
 __all__ = [
-    "AuditEvent", "Audience", "Box", "BoxCondition", "Category", "CodeSequence", "Document",
-    "DocumentKind", "Donation", "DonorType", "DistributionSite", "Item", "Location",
-    "LocationKind", "Movement", "Organisation", "OrganisationKind", "PrinterProfile",
-    "Priority", "Reservation", "Role", "Site", "StockLevel", "TabletDevice", "Unit", "User",
+    "AuditEvent", "Audience", "Box", "BoxCondition", "Category", "CodeSequence", "Distribution",
+    "DistributionReason", "DistributionSite", "Document", "DocumentKind", "Donation",
+    "DonorType", "Item", "Location", "LocationKind", "Movement", "Notification",
+    "Organisation", "OrganisationKind", "PickLine", "PrinterProfile", "Priority",
+    "RequestStatus", "Reservation", "Role", "Site", "StockLevel", "StockRequest",
+    "StockRequestLine", "TabletDevice", "Unit", "User",
 ]
