@@ -126,3 +126,9 @@ class AlreadyReversed(DomainError):
 class CannotReverseReversal(DomainError):
     template = N_("Document %(document_id)s is itself a reversal; post the original "
                   "again instead of reversing it.")
+
+
+class NotEnoughAvailable(DomainError):
+    status = 409
+    template = N_("Only %(available)s %(item)s can still be promised (on hand minus what "
+                  "is already reserved); %(requested)s asked for.")

@@ -22,6 +22,8 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -42,6 +44,7 @@ from warehouse.stock.models import (
     Location,
     LocationKind,
     Movement,
+    Reservation,
     Site,
     StockLevel,
 )
@@ -83,12 +86,18 @@ def post_document(*, kind: DocumentKind | str, lines: list[Line], actor: User | 
                   occurred_at: datetime | None = None, site_id: int | None = None,
                   reason: str | None = None, note: str | None = None,
                   idempotency_key: str | None = None,
-                  reverses_id: int | None = None) -> Posted:
+                  reverses_id: int | None = None,
+                  also: "Callable[[Connection, int], None] | None" = None) -> Posted:
     """Post a document of movement lines atomically, and commit.
 
     ``occurred_at`` defaults to now; ``site_id`` defaults to the site of the internal
     locations involved. Raises a ``warehouse.stock.errors`` error naming the broken rule,
     having written nothing. Retries by itself when PostgreSQL reports a deadlock.
+
+    ``also(conn, document_id)`` runs inside the same transaction just before the commit,
+    so a caller's own rows (a donation, a dispatch's request lines, a reservation
+    released) are written with the movements or not at all. It is not run on a replay,
+    and may run more than once when the post is retried: it must use ``conn`` only.
     """
     try:
         kind = DocumentKind(kind)
@@ -109,7 +118,7 @@ def post_document(*, kind: DocumentKind | str, lines: list[Line], actor: User | 
     }
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            return _post_once(header, lines)
+            return _post_once(header, lines, also)
         except exc.DBAPIError as error:
             db.session.rollback()
             # A connection broken by a database restart is retried, except when it broke
@@ -184,7 +193,7 @@ def rebuild_stock_levels() -> int:
 
 # --- the post itself ------------------------------------------------------------------
 
-def _post_once(header: dict, lines: list[Line]) -> Posted:
+def _post_once(header: dict, lines: list[Line], also=None) -> Posted:
     _end_read_transaction()
     # A connection of its own rather than the session's: the post runs a fixed set of
     # prepared statements (see _Statements) and no ORM bookkeeping, which is most of what
@@ -194,6 +203,8 @@ def _post_once(header: dict, lines: list[Line]) -> Posted:
         transaction = conn.begin()
         try:
             posted = _post_in(conn, header, lines)
+            if also is not None and not posted.replayed:
+                also(conn, posted.document_id)
         except BaseException:
             if transaction.is_active:  # _insert_document may have rolled back already
                 transaction.rollback()
@@ -704,3 +715,83 @@ def _get_or_create_location(code: str, make) -> Location:
     except exc.IntegrityError:  # made meanwhile by another client
         db.session.rollback()
     return db.session.scalar(select(Location).where(Location.code == code))
+
+
+# --- reservations: stock promised to a partner -------------------------------------------
+
+@contextmanager
+def write_transaction() -> Iterator[Connection]:
+    """A write transaction on a connection of its own, committed when the block ends.
+
+    For changes that must happen together without moving stock, such as allocating a
+    request's lines; ``post_document(also=...)`` is the same for changes that do.
+    """
+    _end_read_transaction()
+    with db.engine.connect() as conn:
+        conn.execution_options(sqlite_begin="IMMEDIATE")
+        with conn.begin():
+            yield conn
+
+
+def available(conn: Connection, *, site_id: int, item_id: int,
+              excluding: tuple[str, int] | None = None) -> int:
+    """On hand at a site's shelves minus its open reservations (``excluding`` one source)."""
+    on_hand = conn.execute(
+        select(func.coalesce(func.sum(StockLevel.quantity), 0))
+        .join(Location, Location.id == StockLevel.location_id)
+        .where(Location.site_id == site_id, Location.kind == LocationKind.INTERNAL,
+               StockLevel.item_id == item_id)).scalar()
+    reserved = select(func.coalesce(func.sum(Reservation.quantity), 0)).where(
+        Reservation.site_id == site_id, Reservation.item_id == item_id,
+        Reservation.released_at.is_(None))
+    if excluding is not None:
+        reserved = reserved.where(~((Reservation.source_type == excluding[0])
+                                    & (Reservation.source_id == excluding[1])))
+    return int(on_hand) - int(conn.execute(reserved).scalar())
+
+
+def reserve(conn: Connection, *, site_id: int, item_id: int, organisation_id: int,
+            quantity: int, source_type: str, source_id: int, actor: User | int) -> None:
+    """Set what ``source`` (e.g. a request line) holds reserved of an item at a site.
+
+    Replaces the source's open reservation (0 releases it). Runs in the caller's
+    transaction (``write_transaction``), holding a lock on the (site, item) until it
+    commits, so two managers allocating the same stock at once cannot together reserve
+    more than is available. Raises ``NotEnoughAvailable``.
+    """
+    if quantity < 0:
+        raise errors.QuantityMustBePositive(item=_Names(conn).item(item_id), quantity=quantity)
+    _lock_availability(conn, site_id, item_id)
+    release(conn, source_type=source_type, source_id=source_id)
+    if quantity == 0:
+        return
+    free = available(conn, site_id=site_id, item_id=item_id)
+    if quantity > free:
+        raise errors.NotEnoughAvailable(item=_Names(conn).item(item_id),
+                                        available=max(free, 0), requested=quantity)
+    conn.execute(insert(Reservation).values(
+        site_id=site_id, item_id=item_id, organisation_id=organisation_id, quantity=quantity,
+        source_type=source_type, source_id=source_id, created_by_id=_id_of(actor),
+        created_at=utcnow()))
+
+
+def release(conn: Connection, *, source_type: str, source_id: int) -> int:
+    """Release the open reservation of a source; return how much it held."""
+    held = conn.execute(
+        select(func.coalesce(func.sum(Reservation.quantity), 0)).where(
+            Reservation.source_type == source_type, Reservation.source_id == source_id,
+            Reservation.released_at.is_(None))).scalar()
+    conn.execute(update(Reservation).where(
+        Reservation.source_type == source_type, Reservation.source_id == source_id,
+        Reservation.released_at.is_(None)).values(released_at=utcnow()))
+    return int(held)
+
+
+def _lock_availability(conn: Connection, site_id: int, item_id: int) -> None:
+    """Serialise reservations of one item at one site until the transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock on (site, item). SQLite needs none: a
+    write transaction (BEGIN IMMEDIATE) already excludes every other writer.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(site_id, item_id)))
