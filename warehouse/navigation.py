@@ -14,7 +14,6 @@ MENU = [
     ("admin.users", _l("Users")),
     ("admin.audit", _l("Audit log")),
     ("tablet.devices", _l("Tablets")),
-    ("accounts.account", _l("Account")),
 ]
 
 
