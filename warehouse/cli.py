@@ -26,6 +26,8 @@ def seed_demo(if_empty: bool, weeks: int, seed: int) -> None:
 
     if if_empty and not demo.database_is_empty():
         click.echo("The database already has data; demo data not loaded.")
+        if demo.has_demo_accounts():
+            click.echo(demo.sign_in_help())
         return
     try:
         summary = demo.seed(weeks=weeks, seed=seed)

@@ -147,6 +147,21 @@ def demo_accounts() -> list[tuple[str, Role, str]]:
     return staff + coordinators
 
 
+def sign_in_help() -> str:
+    """How to sign in with the demo accounts."""
+    width = max(len(email) for email, _, _ in demo_accounts())
+    lines = [f"Sign in with any of these accounts; the password is {DEMO_PASSWORD!r}:"]
+    for email, role, organisation in demo_accounts():
+        lines.append(f"  {email:<{width}}  {role.value:<11}  {organisation}")
+    return "\n".join(lines)
+
+
+def has_demo_accounts() -> bool:
+    """Whether the demo's accounts are here (the demo was loaded into this database)."""
+    email = demo_accounts()[0][0]
+    return db.session.scalar(select(User.id).where(User.email == email)) is not None
+
+
 def _shelves(aisles: str, count: int) -> list[tuple[str, str, bool]]:
     return [(f"{aisle}{n}", f"Shelf {aisle}{n}", False)
             for aisle in aisles for n in range(1, count + 1)]
@@ -1204,7 +1219,6 @@ class _DemoBuilder:
 
         below = [item.label for item in self.items
                  if sum(self._site_level(s.code, item) for s in SITES) < item.minimum]
-        width = max(len(email) for email, _, _ in demo_accounts())
         places = sum(len(locations) for locations in self.locations.values())
         lines = [
             f"Demo data loaded: {weeks} week{'s' if weeks > 1 else ''} of history, "
@@ -1215,9 +1229,7 @@ class _DemoBuilder:
             f"  {count(Document)} stock documents with {count(Movement)} movement lines",
             f"  {len(below)} items below their minimum level: {', '.join(below)}",
             "",
-            f"Sign in with any of these accounts; the password is {DEMO_PASSWORD!r}:",
+            sign_in_help(),
         ]
-        for email, role, organisation in demo_accounts():
-            lines.append(f"  {email:<{width}}  {role.value:<11}  {organisation}")
         db.session.commit()
         return "\n".join(lines)
