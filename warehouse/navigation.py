@@ -9,6 +9,8 @@ from warehouse.accounts.access import access_of
 MENU = [
     ("stock.index", _l("Stock")),
     ("intake.donations", _l("Intake")),
+    ("distributions.index", _l("Distributions")),
+    ("distributions.custody_index", _l("Custody")),
     ("boxes.list", _l("Boxes")),
     ("labels.index", _l("Labels")),
     ("admin.users", _l("Users")),

@@ -124,6 +124,24 @@ def _printer(world: World):
                                           created_by_id=world.users["manager"].id))
 
 
+def _distribution(world: World):
+    """A distribution partner A logged from stock dispatched into its custody."""
+    import uuid
+
+    from warehouse.core.clock import local_today
+    from warehouse.distributions.models import DistributionSite
+    from warehouse.distributions.services import StockLine, record_distribution
+    place = factories._save(DistributionSite(name="Rue des Huttes", town="Calais",
+                                             region="Hauts-de-France"))
+    ledger.post_document(kind="dispatch", actor=world.users["manager"], lines=[
+        ledger.Line(world.item.id, 4, world.shelf.id, world.custody_a.id, world.box.id)])
+    return record_distribution(
+        actor=world.users["manager"], organisation_id=world.partner_a.id,
+        distribution_site_id=place.id, distributed_on=local_today(), reason="routine",
+        lines=[StockLine(world.item.id, 2)], people_total=2,
+        idempotency_key=str(uuid.uuid4())).distribution
+
+
 def _box_form(action: str, **fields) -> Callable[[World], dict]:
     """A box operation's form, with a fresh one-time key, as the box page sends it."""
     import uuid
@@ -146,6 +164,7 @@ PARAMETERS = {
     "donation_id": Parameter(lambda w: _donation(w).id),
     "box_code": Parameter(lambda w: w.box.code),
     "printer_id": Parameter(lambda w: _printer(w).id),
+    "distribution_id": Parameter(lambda w: _distribution(w).id, of_partner_a=True),
 }
 # Names whose meaning depends on the route.
 PARAMETERS_BY_ENDPOINT = {

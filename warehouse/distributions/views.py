@@ -1,0 +1,334 @@
+"""Custody and distribution pages: what a partner holds, logging what it handed out,
+correcting a wrong entry, returning unused stock, and the distribution list with its CSV.
+
+Coordinators act for their own organisation only: another partner's custody, form or
+distribution is not found (404). Managers and admins act for any partner, chosen from a
+list. Each form carries a one-time key made when it is shown, so sending it twice records
+once.
+"""
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, gettext
+from flask_login import current_user
+
+from warehouse.accounts.access import get_visible_or_404, roles
+from warehouse.accounts.models import Role
+from warehouse.core.clock import local_today
+from warehouse.core.types import utcnow
+from warehouse.distributions import errors, queries, services
+from warehouse.distributions.forms import (
+    REASON_LABELS,
+    DistributionFilterForm,
+    DistributionForm,
+    ReturnForm,
+    new_key,
+)
+from warehouse.distributions.models import Distribution, DistributionReason
+from warehouse.errors import DomainError
+from warehouse.stock.models import DocumentKind
+
+bp = Blueprint("distributions", __name__, url_prefix="/distributions")
+partner_staff = roles(Role.COORDINATOR, Role.MANAGER, Role.ADMIN, scoped=True)
+
+# The form field each argument of a service is, where the names differ.
+FIELDS = {"distributed_on": "distributed_on", "distribution_site_id": "distribution_site",
+          "site_id": "site"}
+def _kind_label(kind: DocumentKind, is_reversal: bool) -> str:
+    if is_reversal:
+        return gettext("Correction")
+    return {
+        DocumentKind.DISPATCH: gettext("Dispatched to the partner"),
+        DocumentKind.DISTRIBUTION: gettext("Distributed"),
+        DocumentKind.RETURN: gettext("Returned to the warehouse"),
+        DocumentKind.TRANSFER: gettext("Transfer"),
+        DocumentKind.ADJUSTMENT: gettext("Count adjustment"),
+        DocumentKind.WRITE_OFF: gettext("Written off"),
+    }.get(kind, kind.value)
+
+
+def _reason_label(reason) -> str:
+    try:
+        return str(REASON_LABELS[DistributionReason(reason)])
+    except ValueError:
+        return reason or ""
+
+
+@bp.context_processor
+def _labels():
+    return {"reason_labels": REASON_LABELS, "kind_label": _kind_label,
+            "reason_label": _reason_label}
+
+
+def _partner_or_404(organisation_id: int):
+    """The partner named in the URL, if the user may act for it; else 404."""
+    organisation = queries.partner(organisation_id)
+    if organisation is None or (current_user.role == Role.COORDINATOR
+                                and current_user.organisation_id != organisation.id):
+        abort(404)
+    return organisation
+
+
+def _show_errors(form, error: DomainError, lines) -> None:
+    """Put each problem next to its field or line, or above the form."""
+    for problem in getattr(error, "problems", None) or [error]:
+        name = getattr(problem, "field", None)
+        target = form
+        line = getattr(problem, "line", None)
+        if line is not None and line < len(lines):
+            target = lines[line]
+        field = getattr(target, FIELDS.get(name, name or ""), None) if name else None
+        if field is not None and hasattr(field, "errors") and not hasattr(field, "entries"):
+            field.errors = list(field.errors) + [problem.message]
+        else:
+            form.form_errors.append(problem.message)
+
+
+def neutralise(value) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _csv(name: str, header: list[str], rows) -> Response:
+    out = io.StringIO()
+    out.write("\ufeff")  # so that spreadsheet programs read UTF-8 (accents, « »)
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise(value) for value in row])
+    filename = f"{name}-{utcnow():%Y-%m-%d}.csv"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# --- custody --------------------------------------------------------------------------------
+
+@bp.get("/custody")
+@partner_staff
+def custody_index():
+    """A coordinator's own custody; for managers, the partners to choose from."""
+    if current_user.role == Role.COORDINATOR:
+        return redirect(url_for("distributions.custody",
+                                organisation_id=current_user.organisation_id))
+    return render_template("distributions/partners.html", partners=queries.partners())
+
+
+@bp.get("/custody/<int:organisation_id>")
+@partner_staff
+def custody(organisation_id: int):
+    """What a partner holds now, per item, and what went in and out of its custody."""
+    organisation = _partner_or_404(organisation_id)
+    history = queries.custody_history(organisation.id,
+                                      page=request.args.get("page", 1, type=int))
+    return render_template("distributions/custody.html", organisation=organisation,
+                           held=queries.custody(organisation.id), history=history)
+
+
+@bp.get("/custody/<int:organisation_id>.csv")
+@partner_staff
+def custody_csv(organisation_id: int):
+    """A partner's custody history as CSV, newest first, with the stock held now."""
+    organisation = _partner_or_404(organisation_id)
+    history = queries.custody_history(organisation.id, per_page=None)
+    rows = [(format_datetime(row.occurred_at, "yyyy-MM-dd HH:mm"), row.document_id,
+             _kind_label(row.kind, row.is_reversal), _reason_label(row.reason),
+             row.item_code, row.item, row.change, row.other_side, row.actor,
+             gettext("yes") if row.corrected else "")
+            for row in history.rows]
+    return _csv(f"custody-{organisation.short_name}",
+                [gettext("When"), gettext("Document"), gettext("What"), gettext("Reason"),
+                 gettext("Item code"), gettext("Item"), gettext("Change"),
+                 gettext("From or to"), gettext("Recorded by"), gettext("Corrected")], rows)
+
+
+# --- logging a distribution -----------------------------------------------------------------
+
+def _render_distribution_form(organisation, form: DistributionForm, status: int = 200):
+    form.distribution_site.choices = [("", gettext("Choose a site…"))] + [
+        (str(site.id), site.label) for site in queries.distribution_sites()]
+    return render_template("distributions/distribute.html", organisation=organisation,
+                           form=form, held=queries.custody(organisation.id),
+                           invalid=status == 422, today=local_today()), status
+
+
+@bp.route("/custody/<int:organisation_id>/distribute", methods=["GET", "POST"])
+@partner_staff
+def distribute(organisation_id: int):
+    """Log what a partner handed out: day, site, reason, items, and how many people."""
+    organisation = _partner_or_404(organisation_id)
+    form = DistributionForm()
+    if request.method == "GET":
+        form.key.data = new_key()
+        form.distributed_on.data = local_today()
+        form.reason.data = DistributionReason.ROUTINE.value
+        return _render_distribution_form(organisation, form)
+    if "add_lines" in request.form:  # "More lines": nothing is recorded
+        form.add_blank_lines()
+        return _render_distribution_form(organisation, form)
+    lines = form.filled_lines()
+    if not form.validate():
+        return _render_distribution_form(organisation, form, 422)
+    try:
+        recorded = services.record_distribution(
+            actor=current_user, organisation_id=organisation.id,
+            distribution_site_id=form.distribution_site.data,
+            distributed_on=form.distributed_on.data, reason=form.reason.data,
+            lines=[services.StockLine(line.item.data, line.quantity.data) for line in lines],
+            people_total=form.people_total.data, women=form.women.data, men=form.men.data,
+            children=form.children.data,
+            unaccompanied_minors=form.unaccompanied_minors.data, note=form.note.data,
+            idempotency_key=form.key.data)
+    except DomainError as error:
+        _show_errors(form, error, lines)
+        if isinstance(error, errors.IdempotencyKeyMissing):
+            form.key.data = new_key()
+        return _render_distribution_form(organisation, form, 422)
+    if recorded.replayed:
+        flash(gettext("This form had already been sent: here is the distribution it "
+                      "recorded. Nothing was recorded twice."), "info")
+    else:
+        flash(gettext("Distribution recorded."), "success")
+    return redirect(url_for("distributions.distribution",
+                            distribution_id=recorded.distribution.id), 303)
+
+
+# --- returns --------------------------------------------------------------------------------
+
+def _render_return_form(organisation, form: ReturnForm, status: int = 200):
+    form.site.choices = [(str(site.id), site.label) for site in queries.warehouse_sites()]
+    return render_template("distributions/return.html", organisation=organisation,
+                           form=form, held=queries.custody(organisation.id),
+                           invalid=status == 422), status
+
+
+@bp.route("/custody/<int:organisation_id>/return", methods=["GET", "POST"])
+@partner_staff
+def return_stock(organisation_id: int):
+    """Bring unused stock from a partner's custody back to a warehouse."""
+    organisation = _partner_or_404(organisation_id)
+    form = ReturnForm()
+    if request.method == "GET":
+        form.key.data = new_key()
+        return _render_return_form(organisation, form)
+    if "add_lines" in request.form:
+        form.add_blank_lines()
+        return _render_return_form(organisation, form)
+    lines = form.filled_lines()
+    try:
+        posted = services.return_stock(
+            actor=current_user, organisation_id=organisation.id, site_id=form.site.data,
+            lines=[services.StockLine(line.item.data, line.quantity.data) for line in lines],
+            note=form.note.data, idempotency_key=form.key.data)
+    except DomainError as error:
+        _show_errors(form, error, lines)
+        if isinstance(error, errors.IdempotencyKeyMissing):
+            form.key.data = new_key()
+        return _render_return_form(organisation, form, 422)
+    if posted.replayed:
+        flash(gettext("This form had already been sent: the stock was returned once. "
+                      "Nothing was recorded twice."), "info")
+    else:
+        flash(gettext("Return recorded: the stock is back at the warehouse's intake."),
+              "success")
+    return redirect(url_for("distributions.custody", organisation_id=organisation.id), 303)
+
+
+# --- the list -------------------------------------------------------------------------------
+
+def _filters(args):
+    form = DistributionFilterForm(formdata=args)
+    form.site.choices = [("", gettext("Any site"))] + [
+        (str(site.id), site.label)
+        for site in queries.distribution_sites(include_inactive=True)]
+    form.reason.choices = [("", gettext("Any reason"))] + [
+        (value.value, label) for value, label in REASON_LABELS.items()]
+    staff = current_user.role != Role.COORDINATOR
+    form.partner.choices = [("", gettext("Every partner"))] + [
+        (str(p.id), p.label) for p in queries.partners()] if staff else []
+    valid = form.validate()
+    if not valid:
+        return form, queries.DistributionFilters(), False
+    reason = form.reason.data if form.reason.data in set(DistributionReason) else None
+    filters = queries.DistributionFilters(
+        date_from=form.date_from.data, date_to=form.date_to.data,
+        distribution_site_id=_int(form.site.data),
+        reason=DistributionReason(reason) if reason else None,
+        organisation_id=_int(form.partner.data) if staff else None)
+    return form, filters, True
+
+
+def _int(value) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+@bp.get("/")
+@partner_staff
+def index():
+    """Distributions, newest first, with filters; coordinators see their own."""
+    form, filters, valid = _filters(request.args)
+    found = queries.distributions(current_user, filters,
+                                  page=request.args.get("page", 1, type=int))
+    query_args = {key: value for key, value in request.args.items()
+                  if key != "page" and value}
+    return render_template("distributions/index.html", filters=form, found=found,
+                           valid=valid, filtered=filters.active, query_args=query_args,
+                           staff=current_user.role != Role.COORDINATOR)
+
+
+@bp.get("/export.csv")
+@partner_staff
+def index_csv():
+    """The filtered distribution list as CSV: one row per item of each distribution."""
+    _, filters, _ = _filters(request.args)
+    found = queries.distributions(current_user, filters, per_page=None)
+
+    def rows():
+        for row in found.rows:
+            for line in row.lines:
+                yield (row.id, row.distributed_on.isoformat(), row.organisation, row.site,
+                       row.town, row.region, _reason_label(row.reason), line.item_code,
+                       line.item, line.unit, line.quantity, row.people_total, row.women,
+                       row.men, row.children, row.unaccompanied_minors, row.note,
+                       row.recorded_by, gettext("yes") if row.corrected else "")
+
+    return _csv("distributions", [
+        gettext("Distribution"), gettext("Day"), gettext("Partner"),
+        gettext("Distribution site"), gettext("Town"), gettext("Region"), gettext("Reason"),
+        gettext("Item code"), gettext("Item"), gettext("Unit"), gettext("Quantity"),
+        gettext("People reached"), gettext("Women"), gettext("Men"), gettext("Children"),
+        gettext("Unaccompanied minors"), gettext("Note"), gettext("Recorded by"),
+        gettext("Corrected")], rows())
+
+
+@bp.get("/<int:distribution_id>")
+@partner_staff
+def distribution(distribution_id: int):
+    """One distribution: where, why, what, for how many people, and whether corrected."""
+    get_visible_or_404(Distribution, distribution_id, current_user)
+    found = queries.distribution(current_user, distribution_id)
+    return render_template("distributions/distribution.html", distribution=found,
+                           key=new_key())
+
+
+@bp.post("/<int:distribution_id>/correct")
+@partner_staff
+def correct(distribution_id: int):
+    """Cancel a wrong distribution: its items go back into custody; it stays, struck out."""
+    get_visible_or_404(Distribution, distribution_id, current_user)
+    try:
+        posted = services.correct_distribution(
+            actor=current_user, distribution_id=distribution_id,
+            idempotency_key=request.form.get("key"))
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        if not posted.replayed:
+            flash(gettext("Distribution corrected: its items are back in custody. Log it "
+                          "again with the right details if it did happen."), "success")
+    return redirect(url_for("distributions.distribution", distribution_id=distribution_id),
+                    303)
