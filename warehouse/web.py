@@ -63,6 +63,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(intake_bp)
     from warehouse.distributions.views import bp as distributions_bp
     app.register_blueprint(distributions_bp)
+    from warehouse.requests.views import bp as requests_bp
+    app.register_blueprint(requests_bp)
     app.add_url_rule("/", "home", home)
     app.add_url_rule("/language/<code>", "set_language", set_language, methods=["POST"])
     # Tablet mode: an idle or retired tablet's session ends before any access check.
