@@ -49,8 +49,8 @@ class DistributedInFuture(DomainError):
 
 
 class DistributedTooLongAgo(DomainError):
-    template = N_("%(day)s is more than %(days)s days ago: ask a manager to log a "
-                  "distribution this old.")
+    template = N_("%(day)s is more than %(days)s days ago: check the date. Distributions "
+                  "are logged within %(days)s days.")
 
 
 class DistributionSiteRequired(DomainError):
