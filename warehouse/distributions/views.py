@@ -112,8 +112,7 @@ def _csv(name: str, header: list[str], rows) -> Response:
 def custody_index():
     """A coordinator's own custody; for managers, the partners to choose from."""
     if current_user.role == Role.COORDINATOR:
-        return redirect(url_for("distributions.custody",
-                                organisation_id=current_user.organisation_id))
+        return custody(current_user.organisation_id)
     return render_template("distributions/partners.html", partners=queries.partners())
 
 
