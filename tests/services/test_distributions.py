@@ -1,4 +1,5 @@
 """A partner's custody, distributions, corrections and returns, through the services."""
+import threading
 import uuid
 from datetime import timedelta
 
@@ -247,3 +248,60 @@ def test_a_return_of_more_than_held_or_to_no_warehouse_is_refused(world):
                               site_id=world.site.id, lines=[StockLine(world.tents.id, 1)],
                               note=None, idempotency_key=str(uuid.uuid4()))
     assert factories.ledger_snapshot() == before
+
+
+def _at_once(app, *calls):
+    """Run each call in its own thread, released together; return results and failures."""
+    results, failures = [], []
+    start = threading.Barrier(len(calls))
+
+    def run(call):
+        with app.app_context():
+            start.wait()
+            try:
+                results.append(call())
+            except Exception as error:  # noqa: BLE001 - reported to the test
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.rollback()  # end this thread's read transaction: see what they committed
+    return results, failures
+
+
+def _arguments(w, key, quantity):
+    return dict(actor=w.coordinator.id, organisation_id=w.partner.id,
+                distribution_site_id=w.place.id, distributed_on=local_today(),
+                reason="routine", lines=[StockLine(w.tents.id, quantity)], people_total=3,
+                idempotency_key=key)
+
+
+def test_a_form_sent_twice_at_the_same_moment_records_one_distribution(app, world):
+    ledger.system_location(LocationKind.DISTRIBUTED)
+    arguments = _arguments(world, str(uuid.uuid4()), 4)
+    results, failures = _at_once(
+        app, *[lambda: services.record_distribution(**arguments).distribution.id] * 2)
+    assert not failures and len(results) == 2 and len(set(results)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Distribution)) == 1
+    assert held(world, world.tents) == 16
+    assert stock_differences() == []
+
+
+def test_two_distributions_of_the_same_tents_at_once_never_hand_out_more_than_held(
+        app, world):
+    ledger.system_location(LocationKind.DISTRIBUTED)
+    first, second = (_arguments(world, str(uuid.uuid4()), 15) for _ in range(2))
+    results, failures = _at_once(
+        app, lambda: services.record_distribution(**first).distribution.id,
+        lambda: services.record_distribution(**second).distribution.id)
+    assert len(results) == 1
+    assert [type(error) for error in failures] == [errors.NotEnoughHeld]
+    assert failures[0].message == f"You hold only 5 of {world.tents.display_name}."
+    assert held(world, world.tents) == 5
+    assert db.session.scalar(select(func.count()).select_from(Distribution)) == 1
+    assert stock_differences() == []

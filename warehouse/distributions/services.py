@@ -278,8 +278,14 @@ def _user_id(actor) -> int:
     return actor if isinstance(actor, int) else actor.id
 
 
-def _organisation_for(actor: User, organisation_id) -> Organisation:
+def _user(actor: User | int) -> User:
+    """The acting user, loaded in this thread's session when given by id."""
+    return actor if isinstance(actor, User) else db.session.get(User, actor)
+
+
+def _organisation_for(actor: User | int, organisation_id) -> Organisation:
     """The partner ``actor`` acts for: a coordinator only for their own."""
+    actor = _user(actor)
     try:
         organisation = db.session.get(Organisation, int(organisation_id))
     except (TypeError, ValueError):
@@ -290,7 +296,8 @@ def _organisation_for(actor: User, organisation_id) -> Organisation:
     return organisation
 
 
-def _visible_distribution(actor: User, distribution_id) -> Distribution:
+def _visible_distribution(actor: User | int, distribution_id) -> Distribution:
+    actor = _user(actor)
     distribution = db.session.get(Distribution, distribution_id)
     if distribution is None or (actor.role == Role.COORDINATOR
                                 and distribution.organisation_id != actor.organisation_id):
