@@ -63,6 +63,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(intake_bp)
     from warehouse.distributions.views import bp as distributions_bp
     app.register_blueprint(distributions_bp)
+    from warehouse.requests.dispatch_views import bp as dispatch_bp
+    app.register_blueprint(dispatch_bp)
     from warehouse.requests.views import bp as requests_bp
     app.register_blueprint(requests_bp)
     app.add_url_rule("/", "home", home)

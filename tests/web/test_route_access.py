@@ -142,11 +142,41 @@ def _distribution(world: World):
         idempotency_key=str(uuid.uuid4())).distribution
 
 
+def _approved_request(world: World):
+    """An approved request of partner A for 4 of the world's item, reserved at its site."""
+    from tests.requests_factories import create_approved_request
+    return create_approved_request(organisation=world.partner_a, site=world.site,
+                                   actor=world.users["manager"], lines=[(world.item, 4)])
+
+
+def _dispatch_form(prefix: str, **fields) -> Callable[[World], dict]:
+    """A picking or dispatch form with a fresh one-time key."""
+    import uuid
+    return lambda w: {f"{prefix}-{name}": value for name, value in
+                      ({"idempotency_key": uuid.uuid4().hex} | fields).items()}
+
+
 def _box_form(action: str, **fields) -> Callable[[World], dict]:
     """A box operation's form, with a fresh one-time key, as the box page sends it."""
     import uuid
     return lambda w: {f"{action}-{name}": value for name, value in
                       ({"idempotency_key": uuid.uuid4().hex} | fields).items()}
+
+
+def _stock_request(world: World):
+    """A request submitted by partner A's coordinator for the world's item."""
+    import uuid
+    from datetime import timedelta
+
+    from warehouse.core.clock import local_today
+    from warehouse.distributions.models import DistributionSite
+    from warehouse.requests.services import RequestLine, create_request
+    place = factories._save(DistributionSite(name=f"Place {uuid.uuid4().hex[:8]}",
+                                             town="Calais", region="Hauts-de-France"))
+    return create_request(
+        actor=world.users["coordinator_a"], organisation_id=None, site_id=world.site.id,
+        distribution_site_id=place.id, needed_by=local_today() + timedelta(days=2),
+        lines=[RequestLine(world.item.id, 3)], submit=True)
 
 
 # URL parameters by name. A new name fails the walk until it is added here, pointing at
@@ -164,6 +194,7 @@ PARAMETERS = {
     "donation_id": Parameter(lambda w: _donation(w).id),
     "box_code": Parameter(lambda w: w.box.code),
     "printer_id": Parameter(lambda w: _printer(w).id),
+    "request_id": Parameter(lambda w: _stock_request(w).id, of_partner_a=True),
     "distribution_id": Parameter(lambda w: _distribution(w).id, of_partner_a=True),
 }
 # Names whose meaning depends on the route.
@@ -184,6 +215,9 @@ FORM_DATA_BY_ENDPOINT = {
     "boxes.take": _box_form("take", quantity="1"),
     "boxes.split": _box_form("split", quantity="3"),
     "boxes.write_off": _box_form("write_off", quantity="2", reason="damaged"),
+    "dispatch.pick_box": lambda w: _dispatch_form("box", code=w.box.code, quantity="2")(w),
+    "dispatch.pick_loose": _dispatch_form("loose", location="nowhere", quantity="1"),
+    "dispatch.dispatch": _dispatch_form("dispatch", remainder="keep"),
 }
 
 

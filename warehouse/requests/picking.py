@@ -281,7 +281,7 @@ def _approved_request(conn: Connection, request_id: int):
                                   StockRequest.organisation_id)
                            .where(StockRequest.id == request_id)).one()
     if request.status != RequestStatus.APPROVED:
-        raise errors.RequestNotApproved(request=request.id, status=_status_word(request.status))
+        raise errors.RequestNotApproved(request=request.id, status=status_word(request.status))
     return request
 
 
@@ -295,7 +295,8 @@ STATUS_WORDS = {
 }
 
 
-def _status_word(status) -> str:
+def status_word(status) -> str:
+    """How a request status reads in a sentence: "waiting for approval"."""
     return gettext(STATUS_WORDS.get(RequestStatus(status), str(status)))
 
 
@@ -368,7 +369,7 @@ def dispatch_request(request: StockRequest, *, actor, close: bool = False,
             return Dispatched(document_id, replayed=True)
     request_id, organisation_id, site_id = request.id, request.organisation_id, request.site_id
     if request.status != RequestStatus.APPROVED:
-        raise errors.RequestNotApproved(request=request_id, status=_status_word(request.status))
+        raise errors.RequestNotApproved(request=request_id, status=status_word(request.status))
     custody_id = ledger.custody_location(organisation_id).id  # commits: before the post
     picks = db.session.execute(
         select(PickLine.id, PickLine.request_line_id, PickLine.from_location_id,
