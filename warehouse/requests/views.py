@@ -42,11 +42,16 @@ def _unread_notifications():
     return {"unread_notifications": unread}
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _helpers():
+    """A request's status in words, for the request, dispatch and distribution pages."""
     return {"status_label": services.status_label,
-            "notification_text": services.notification_text,
-            "audience_labels": _audience_labels()}
+            "notification_text": services.notification_text}
+
+
+@bp.context_processor
+def _labels():
+    return {"audience_labels": _audience_labels()}
 
 
 # --- the catalogue -------------------------------------------------------------------------
