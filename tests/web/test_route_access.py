@@ -207,6 +207,11 @@ PARAMETERS_BY_ENDPOINT = {
     # PINs are for warehouse staff: these pages are about a volunteer.
     ("tablet.pin", "user_id"): Parameter(lambda w: w.users["volunteer"].id),
     ("tablet.user_pin", "user_id"): Parameter(lambda w: w.users["volunteer"].id),
+    # Picking and dispatch work on approved requests (reserved, ready to pick).
+    **{(f"dispatch.{endpoint}", "request_id"): Parameter(
+        lambda w: _approved_request(w).id, of_partner_a=True)
+       for endpoint in ("pick", "pick_box", "pick_loose", "unpick", "dispatch", "pick_list",
+                        "note")},
 }
 # What a form action is sent with, where the URL alone does not say what to act on. A
 # refused role sends it too, so the walk proves a real request changes nothing.
