@@ -222,4 +222,4 @@ def test_the_distribution_list_filters_and_exports_without_running_formulas(
     assert rows[1][16] == "'=HYPERLINK(\"http://evil\")"
     custody = client.get(f"/distributions/custody/{partner_a.id}.csv")
     lines = list(csv.reader(io.StringIO(custody.get_data(as_text=True).lstrip("\ufeff"))))
-    assert [row[6] for row in lines[1:]] == ["'-6", "20"]
+    assert [row[6] for row in lines[1:]] == ["-6", "20"]

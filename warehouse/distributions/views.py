@@ -99,7 +99,9 @@ def _csv(name: str, header: list[str], rows) -> Response:
     writer = csv.writer(out)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([neutralise(value) for value in row])
+        # Numbers stay numbers (a change of -6 is not a formula); text is neutralised.
+        writer.writerow([value if isinstance(value, int) else neutralise(value)
+                         for value in row])
     filename = f"{name}-{utcnow():%Y-%m-%d}.csv"
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
