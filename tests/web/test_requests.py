@@ -117,6 +117,8 @@ def test_a_draft_is_saved_and_submitted_later(client, world, coordinator_a):
     ({"quantity-0": "2,5"}, "is not a whole number"),
     ({"quantity-0": "99999999"}, "is more than one line can hold"),
     ({"item-0": "", "quantity-0": ""}, "Add at least one item"),
+    ({"quantity-0": ""}, "Enter how many"),
+    ({"item-0": ""}, "Choose an item from the catalogue"),
 ])
 def test_bad_input_is_refused_with_a_clear_message_and_nothing_written(
         client, world, coordinator_a, change, message):

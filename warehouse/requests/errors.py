@@ -107,6 +107,11 @@ class NoteTooLong(RequestError):
     template = N_("Keep the note under %(maximum)s characters.")
 
 
+class QuantityMissing(RequestError):
+    field = "quantity"
+    template = N_("Enter how many %(item)s you need, or empty this line.")
+
+
 # --- picking and dispatch (developer B) ---------------------------------------------------
 # The ledger's own errors (``warehouse.stock.errors``: not enough in a box, a box that is
 # not where it was) reach the user unchanged when a dispatch finds the stock has moved.

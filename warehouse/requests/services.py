@@ -448,12 +448,12 @@ def _check_request(*, site_id, distribution_site_id, needed_by, lines, note) -> 
             raise errors.UnknownRequestItem(line=index)
         if not item.active:
             raise errors.RequestItemInactive(line=index, item=item.display_name)
+        if str(line.quantity if line.quantity is not None else "").strip() == "":
+            raise errors.QuantityMissing(line=index, item=item.display_name)
         try:
             quantity = whole_quantity(line.quantity, item)
-        except stock_errors.QuantityMustBePositive as error:
-            error.line, error.field = index, "quantity"
-            raise
-        except (stock_errors.QuantityMustBeWhole, stock_errors.QuantityTooLarge) as error:
+        except (stock_errors.QuantityMustBePositive, stock_errors.QuantityMustBeWhole,
+                stock_errors.QuantityTooLarge) as error:
             error.line, error.field = index, "quantity"
             raise
         # The same item twice is one line asking for both quantities.
