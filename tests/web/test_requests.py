@@ -129,6 +129,17 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_written(
     assert count(StockRequest) == 0
 
 
+def test_every_problem_of_a_request_is_shown_at_once(client, world, coordinator_a):
+    login(client, coordinator_a)
+    data = form(world, (world.blanket, "2,5"), (world.tent, "0"), needed_by="2020-01-01",
+                distribution_site="")
+    page = client.post("/requests/new", data=data).get_data(as_text=True)
+    for message in ("is in the past", "Choose where you will distribute",
+                    "is not a whole number", "must be more than zero"):
+        assert message in page
+    assert count(StockRequest) == 0
+
+
 def test_an_inactive_item_or_distribution_site_is_refused(client, world, coordinator_a):
     login(client, coordinator_a)
     response = client.post("/requests/new", data=form(world, (world.retired, 5)))

@@ -112,15 +112,16 @@ class RequestForm:
         self.errors.setdefault(name, []).append(message)
 
     def show(self, error, positions: list[int]) -> None:
-        """Put a service's refusal next to the field or line it is about."""
-        line = getattr(error, "line", None)
-        name = getattr(error, "field", None)
-        if line is not None and 0 <= line < len(positions):
-            self.lines[positions[line]].error = error.message
-        elif name in {"needed_by", "site", "distribution_site", "organisation", "lines"}:
-            self.add_error(name, error.message)
-        else:
-            self.form_errors.append(error.message)
+        """Put each problem of a service's refusal next to the field or line it is about."""
+        for problem in getattr(error, "problems", None) or [error]:
+            line = getattr(problem, "line", None)
+            name = getattr(problem, "field", None)
+            if line is not None and 0 <= line < len(positions):
+                self.lines[positions[line]].error = problem.message
+            elif name in {"needed_by", "site", "distribution_site", "organisation", "lines"}:
+                self.add_error(name, problem.message)
+            else:
+                self.form_errors.append(problem.message)
 
 
 @dataclass

@@ -23,7 +23,7 @@ from warehouse.catalogue.models import Item
 from warehouse.core.clock import local_today
 from warehouse.core.types import utcnow
 from warehouse.distributions.models import DistributionSite
-from warehouse.errors import N_, NotFound
+from warehouse.errors import N_, DomainError, NotFound
 from warehouse.extensions import db
 from warehouse.mail import MailNotSent, send_mail
 from warehouse.requests import errors
@@ -421,44 +421,65 @@ def _check_editable(stock_request: StockRequest) -> None:
 
 
 def _check_request(*, site_id, distribution_site_id, needed_by, lines, note) -> dict:
-    """Check what a request form says; return the note and lines cleaned up."""
+    """Check what a request form says; return the note and lines cleaned up.
+
+    Every problem is found, not only the first: the first is raised, carrying them all
+    in ``.problems``, so a form can mark each field and line at once.
+    """
+    problems: list = []
     if needed_by is None:
-        raise errors.NeededByMissing()
-    if needed_by < local_today():
-        raise errors.NeededByInThePast(day=needed_by.isoformat())
+        problems.append(errors.NeededByMissing())
+    elif needed_by < local_today():
+        problems.append(errors.NeededByInThePast(day=needed_by.isoformat()))
     site = db.session.get(Site, site_id) if site_id else None
     if site is None:
-        raise errors.UnknownSite()
-    if not site.active:
-        raise errors.SiteClosed(site=site.name)
+        problems.append(errors.UnknownSite())
+    elif not site.active:
+        problems.append(errors.SiteClosed(site=site.name))
     place = db.session.get(DistributionSite, distribution_site_id) \
         if distribution_site_id else None
     if place is None:
-        raise errors.UnknownDistributionSite()
-    if not place.active:
-        raise errors.DistributionSiteInactive(place=place.name)
+        problems.append(errors.UnknownDistributionSite())
+    elif not place.active:
+        problems.append(errors.DistributionSiteInactive(place=place.name))
     if not lines:
-        raise errors.RequestHasNoLines()
-    if len(lines) > MAX_REQUEST_LINES:
-        raise errors.TooManyRequestLines(maximum=MAX_REQUEST_LINES)
+        problems.append(errors.RequestHasNoLines())
+    elif len(lines) > MAX_REQUEST_LINES:
+        problems.append(errors.TooManyRequestLines(maximum=MAX_REQUEST_LINES))
+        lines = []
     quantities: dict[int, int] = {}
     for index, line in enumerate(lines):
-        item = db.session.get(Item, line.item_id) if line.item_id else None
-        if item is None:
-            raise errors.UnknownRequestItem(line=index)
-        if not item.active:
-            raise errors.RequestItemInactive(line=index, item=item.display_name)
-        if str(line.quantity if line.quantity is not None else "").strip() == "":
-            raise errors.QuantityMissing(line=index, item=item.display_name)
         try:
-            quantity = whole_quantity(line.quantity, item)
-        except (stock_errors.QuantityMustBePositive, stock_errors.QuantityMustBeWhole,
-                stock_errors.QuantityTooLarge) as error:
-            error.line, error.field = index, "quantity"
-            raise
+            item, quantity = _check_line(index, line)
+        except DomainError as problem:
+            problems.append(problem)
+            continue
         # The same item twice is one line asking for both quantities.
         quantities[item.id] = quantities.get(item.id, 0) + quantity
-    return {"note": _clean_note(note, MAX_NOTE_LENGTH), "lines": list(quantities.items())}
+    try:
+        note = _clean_note(note, MAX_NOTE_LENGTH)
+    except DomainError as problem:
+        problems.append(problem)
+    if problems:
+        problems[0].problems = problems
+        raise problems[0]
+    return {"note": note, "lines": list(quantities.items())}
+
+
+def _check_line(index: int, line: RequestLine) -> tuple[Item, int]:
+    item = db.session.get(Item, line.item_id) if line.item_id else None
+    if item is None:
+        raise errors.UnknownRequestItem(line=index)
+    if not item.active:
+        raise errors.RequestItemInactive(line=index, item=item.display_name)
+    if str(line.quantity if line.quantity is not None else "").strip() == "":
+        raise errors.QuantityMissing(line=index, item=item.display_name)
+    try:
+        return item, whole_quantity(line.quantity, item)
+    except (stock_errors.QuantityMustBePositive, stock_errors.QuantityMustBeWhole,
+            stock_errors.QuantityTooLarge) as error:
+        error.line, error.field = index, "quantity"
+        raise
 
 
 def _allocated_quantity(line: StockRequestLine, typed) -> int:
