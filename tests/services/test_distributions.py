@@ -13,7 +13,7 @@ from warehouse.distributions.models import Distribution, DistributionSite
 from warehouse.distributions.services import StockLine
 from warehouse.errors import DomainError
 from warehouse.extensions import db
-from warehouse.models import Document, LocationKind, Role
+from warehouse.models import Box, Document, LocationKind, Role
 from warehouse.stock import errors as stock_errors
 from warehouse.stock import services as ledger
 from warehouse.stock.queries import stock_differences
@@ -103,6 +103,25 @@ def test_the_same_form_sent_twice_records_one_distribution(world):
     assert again.replayed and again.distribution.id == first.distribution.id
     assert db.session.scalar(select(func.count()).select_from(Distribution)) == 1
     assert held(world, world.tents) == 15
+
+
+def test_a_form_sent_again_while_its_first_send_is_recorded_answers_with_that_one(
+        world, monkeypatch):
+    # The second send finds no distribution for its key, then the first send commits
+    # before the second reads what is held: it must not say "you hold only 5".
+    key, real, sends = str(uuid.uuid4()), services.held_by, []
+
+    def first_send_commits_meanwhile(organisation_id):
+        if not sends:
+            monkeypatch.setattr(services, "held_by", real)
+            sends.append(distribute(world, key=key, lines=[StockLine(world.tents.id, 15)]))
+        return real(organisation_id)
+
+    monkeypatch.setattr(services, "held_by", first_send_commits_meanwhile)
+    second = distribute(world, key=key, lines=[StockLine(world.tents.id, 15)])
+    assert second.replayed and second.distribution.id == sends[0].distribution.id
+    assert held(world, world.tents) == 5
+    assert db.session.scalar(select(func.count()).select_from(Distribution)) == 1
 
 
 def problems_of(excinfo):
@@ -304,4 +323,38 @@ def test_two_distributions_of_the_same_tents_at_once_never_hand_out_more_than_he
     assert failures[0].message == f"You hold only 5 of {world.tents.display_name}."
     assert held(world, world.tents) == 5
     assert db.session.scalar(select(func.count()).select_from(Distribution)) == 1
+    assert stock_differences() == []
+
+
+def test_stock_dispatched_in_boxes_is_distributed_out_of_them(world):
+    # A dispatch may hand over whole boxes: custody then holds the tents in them.
+    box, loose_box = factories.create_box(), factories.create_box()
+    factories.receive(world.tents, world.shelf, 12, actor=world.manager, box=box)
+    factories.receive(world.tents, world.shelf, 3, actor=world.manager, box=loose_box)
+    ledger.post_document(kind="dispatch", actor=world.manager, lines=[
+        ledger.Line(world.tents.id, 12, world.shelf.id, world.custody.id, box.id, box.id),
+        ledger.Line(world.tents.id, 3, world.shelf.id, world.custody.id, loose_box.id,
+                    loose_box.id)])
+    assert held(world, world.tents) == 35  # 20 loose and 15 in two boxes
+    distribute(world, lines=[StockLine(world.tents.id, 26)])
+    db.session.expire_all()
+    # The loose ones first, then the smaller box, then some of the bigger one.
+    assert (db.session.get(Box, loose_box.id).quantity, db.session.get(Box, box.id).quantity) \
+        == (0, 9)
+    assert held(world, world.tents) == 9
+    assert stock_differences() == []
+
+
+def test_a_box_returned_whole_goes_back_with_its_label(world):
+    box = factories.create_box()
+    factories.receive(world.blankets, world.shelf, 10, actor=world.manager, box=box)
+    ledger.post_document(kind="dispatch", actor=world.manager, lines=[
+        ledger.Line(world.blankets.id, 10, world.shelf.id, world.custody.id, box.id, box.id)])
+    services.return_stock(actor=world.coordinator, organisation_id=world.partner.id,
+                          site_id=world.site.id, lines=[StockLine(world.blankets.id, 40)],
+                          note=None, idempotency_key=str(uuid.uuid4()))
+    db.session.expire_all()
+    returned = db.session.get(Box, box.id)
+    assert (returned.location_id, returned.quantity) == (world.intake.id, 10)
+    assert held(world, world.blankets) == 0
     assert stock_differences() == []

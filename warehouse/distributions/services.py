@@ -30,6 +30,7 @@ from warehouse.errors import DomainError, N_
 from warehouse.extensions import db
 from warehouse.stock import errors as stock_errors
 from warehouse.stock.models import (
+    Box,
     Document,
     DocumentKind,
     Location,
@@ -57,6 +58,10 @@ CORRECTION_KEY = "distribution-correction:"
 RETURN_KEY = "return:"
 #: Local time a distribution logged for an earlier day is put at.
 PAST_DAY_TIME = time(12, 0)
+
+#: What a post raises when custody changed between the checks and the post.
+CUSTODY_CHANGED = (stock_errors.InsufficientStock, stock_errors.InsufficientStockInBox,
+                   stock_errors.BoxNotAtLocation)
 
 PEOPLE_FIELDS = {
     "women": N_("Women"),
@@ -131,6 +136,10 @@ def record_distribution(*, actor: User, organisation_id: int, distribution_site_
                      field="people_total")
     note = problems.check(_text, note, MAX_NOTE_LENGTH, N_("The note"), field="note")
     checked = _check_lines(lines, organisation, problems, errors.NoDistributionLines)
+    if problems.found:
+        earlier = _distribution_of_key(key, fresh=True)
+        if earlier is not None:  # sent again while the first send was being recorded
+            return Recorded(earlier, replayed=True)
     problems.raise_any()
 
     custody_id = custody_location(organisation).id
@@ -151,8 +160,7 @@ def record_distribution(*, actor: User, organisation_id: int, distribution_site_
     try:
         post_document(kind=DocumentKind.DISTRIBUTION, actor=actor_id, occurred_at=occurred_at,
                       reason=reason.value, note=note, idempotency_key=key,
-                      lines=[Line(item_id, quantity, custody_id, distributed_id)
-                             for item_id, quantity in checked],
+                      lines=_take_from_custody(checked, custody_id, distributed_id),
                       also=insert_distribution)
     except stock_errors.IdempotencyKeyReused:
         # The same form sent twice at once (its time is "now", so the two differ): the
@@ -161,7 +169,10 @@ def record_distribution(*, actor: User, organisation_id: int, distribution_site_
         if earlier is None:
             raise
         return Recorded(earlier, replayed=True)
-    except stock_errors.InsufficientStock:
+    except CUSTODY_CHANGED:
+        earlier = _distribution_of_key(key, fresh=True)
+        if earlier is not None:
+            return Recorded(earlier, replayed=True)
         _raise_not_held(checked, organisation)
         raise
     return Recorded(_distribution_of_key(key))
@@ -218,7 +229,7 @@ def return_stock(*, actor: User, organisation_id: int, site_id, lines: list[Stoc
     ``idempotency_key`` posts once.
     """
     key = _namespaced(RETURN_KEY, idempotency_key)
-    earlier = db.session.scalar(select(Document.id).where(Document.idempotency_key == key))
+    earlier = _document_of_key(key)
     if earlier is not None:
         return Posted(earlier, replayed=True)
     organisation = _organisation_for(actor, organisation_id)
@@ -226,18 +237,68 @@ def return_stock(*, actor: User, organisation_id: int, site_id, lines: list[Stoc
     intake_id = problems.check(_intake_of, site_id, field="site_id")
     note = problems.check(_text, note, MAX_NOTE_LENGTH, N_("The note"), field="note")
     checked = _check_lines(lines, organisation, problems, errors.NoReturnLines)
+    if problems.found:
+        earlier = _document_of_key(key, fresh=True)
+        if earlier is not None:  # sent again while the first send was being recorded
+            return Posted(earlier, replayed=True)
     problems.raise_any()
 
     custody_id = custody_location(organisation).id
     try:
         posted = post_document(kind=DocumentKind.RETURN, actor=_user_id(actor), note=note,
                                idempotency_key=key,
-                               lines=[Line(item_id, quantity, custody_id, intake_id)
-                                      for item_id, quantity in checked])
-    except stock_errors.InsufficientStock:
+                               lines=_take_from_custody(checked, custody_id, intake_id,
+                                                        whole_boxes=True))
+    except CUSTODY_CHANGED:
+        earlier = _document_of_key(key, fresh=True)
+        if earlier is not None:
+            return Posted(earlier, replayed=True)
         _raise_not_held(checked, organisation)
         raise
     return Posted(posted.document_id, posted.replayed)
+
+
+def _take_from_custody(checked: list[tuple[int, int]], custody_id: int, target_id: int, *,
+                       whole_boxes: bool = False) -> list[Line]:
+    """Ledger lines taking each (item, quantity) out of custody: loose stock first, then
+    out of the boxes the partner holds (a dispatch may hand over whole boxes), the
+    fullest last. With ``whole_boxes``, a box taken entirely moves as a box, label and
+    all (a return to the warehouse); otherwise its stock is taken out of it.
+    """
+    items = [item_id for item_id, _ in checked]
+    levels = dict(db.session.execute(
+        select(StockLevel.item_id, StockLevel.quantity)
+        .where(StockLevel.location_id == custody_id, StockLevel.item_id.in_(items))).all())
+    boxes: dict[int, list[tuple[int, int]]] = {}
+    for box in db.session.execute(
+            select(Box.id, Box.item_id, Box.quantity)
+            .where(Box.location_id == custody_id, Box.item_id.in_(items), Box.quantity > 0)
+            .order_by(Box.quantity, Box.id)):
+        boxes.setdefault(box.item_id, []).append((box.id, box.quantity))
+    lines = []
+    for item_id, quantity in checked:
+        in_boxes = sum(held for _, held in boxes.get(item_id, []))
+        loose = max(0, min(quantity, levels.get(item_id, 0) - in_boxes))
+        if loose:
+            lines.append(Line(item_id, loose, custody_id, target_id))
+        left = quantity - loose
+        for box_id, held in boxes.get(item_id, []):
+            if not left:
+                break
+            taken = min(left, held)
+            whole = whole_boxes and taken == held
+            lines.append(Line(item_id, taken, custody_id, target_id, box_id,
+                              box_id if whole else None))
+            left -= taken
+        if left:  # held changed since the check: the ledger refuses it, line by line
+            lines.append(Line(item_id, left, custody_id, target_id))
+    return lines
+
+
+def _document_of_key(key: str, *, fresh: bool = False) -> int | None:
+    if fresh:
+        db.session.rollback()
+    return db.session.scalar(select(Document.id).where(Document.idempotency_key == key))
 
 
 # --- checks ------------------------------------------------------------------------------
@@ -305,7 +366,12 @@ def _visible_distribution(actor: User | int, distribution_id) -> Distribution:
     return distribution
 
 
-def _distribution_of_key(key: str) -> Distribution | None:
+def _distribution_of_key(key: str, *, fresh: bool = False) -> Distribution | None:
+    """The distribution a form's key recorded; ``fresh`` first ends the session's read
+    transaction, to see a send of the same form that committed since (SQLite reads keep
+    the snapshot they started with)."""
+    if fresh:
+        db.session.rollback()
     return db.session.scalar(
         select(Distribution).join(Document, Document.id == Distribution.document_id)
         .where(Document.idempotency_key == key))
