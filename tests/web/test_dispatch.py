@@ -190,6 +190,18 @@ def test_the_pick_list_shows_box_codes_locations_and_quantities(client, world):
     day = client.get(f"/dispatch/pick-lists.pdf?site={w.site.id}&day=2026-12-01")
     assert f"Request {w.request.id}" in pdf_text(day.data)
     assert client.get("/dispatch/pick-lists.pdf?day=tomorrow").status_code == 400
+    factories.create_site(name="Dunkirk store")
+    assert client.get("/dispatch/pick-lists.pdf").status_code == 400  # which site?
+
+
+def test_the_pick_list_prints_in_french(client, world):
+    w = world
+    login(client, w.volunteer)
+    use_pending_french()
+    client.post("/language/fr")
+    text = pdf_text(client.get(f"/dispatch/requests/{w.request.id}/pick-list.pdf").data)
+    assert "Liste de préparation – demande" in text and "À prendre" in text
+    assert "Carton B00123 à Shelf A1 : 10" in text and "Page 1 sur 1" in text
 
 
 def test_the_dispatch_note_prints_in_french_with_boxes_and_quantities(client, world):

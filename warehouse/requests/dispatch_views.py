@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import HiddenField, RadioField, SelectField, StringField
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from warehouse.accounts.access import STAFF, WAREHOUSE, get_visible_or_404, roles
@@ -42,7 +42,7 @@ class PickBoxForm(ActionForm):
         Length(max=MAX_CODE_INPUT, message=_l("That is too long for a box code."))],
         render_kw={"autocomplete": "off", "autocapitalize": "characters",
                    "spellcheck": "false", "autofocus": True, "class": "scan"})
-    quantity = StringField(_l("How many from it (leave empty for the whole box)"),
+    quantity = StringField(_l("How many (empty: the whole box)"),
                            validators=[Length(max=MAX_QUANTITY_INPUT)], render_kw=_QUANTITY)
 
 
@@ -63,8 +63,8 @@ class UnpickForm(FlaskForm):
 
 class DispatchForm(ActionForm):
     remainder = RadioField(_l("What is not picked yet"), default="keep", choices=[
-        ("keep", _l("Keep it reserved: the request stays open for the rest")),
-        ("close", _l("Close the request: release what is not picked"))])
+        SelectChoice("keep", _l("Keep it reserved: the request stays open for the rest")),
+        SelectChoice("close", _l("Close the request: release what is not picked"))])
 
 
 # --- pages --------------------------------------------------------------------------------
@@ -92,8 +92,8 @@ def _render_pick(stock_request: StockRequest, *, box_form=None, loose_form=None,
     sheet = picking.picking_sheet(stock_request)
     box_form = box_form or PickBoxForm(prefix="box", formdata=None).with_new_key()
     loose_form = loose_form or PickLooseForm(prefix="loose", formdata=None).with_new_key()
-    loose_form.line.choices = [(line.id, f"{line.item} ({line.left})") for line in sheet.lines
-                               if line.allocated]
+    loose_form.line.choices = [SelectChoice(line.id, f"{line.item} ({line.left})")
+                               for line in sheet.lines if line.allocated]
     dispatch_form = dispatch_form or DispatchForm(prefix="dispatch",
                                                   formdata=None).with_new_key()
     return render_template(
@@ -122,6 +122,7 @@ def pick_box(request_id: int):
         return _done(request_id, repeated.message, "info")
     except errors.PartialBoxNeedsQuantity as partial:
         db.session.rollback()
+        form.code.data = box.code  # canonical, however the scanner typed it
         form.quantity.errors = [partial.message]
         return _render_pick(db.session.get(StockRequest, request_id), box_form=form,
                             status=422)
