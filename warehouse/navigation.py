@@ -15,6 +15,7 @@ MENU = [
     ("requests.list", _l("Requests")),
     ("requests.queue", _l("Request queue")),
     ("requests.notifications", _l("Notifications")),
+    ("dispatch.index", _l("Picking")),
     ("boxes.list", _l("Boxes")),
     ("labels.index", _l("Labels")),
     ("admin.users", _l("Users")),

@@ -225,3 +225,12 @@ def test_the_owning_coordinator_gets_the_dispatch_note_and_another_partner_gets_
     assert client.get(f"/dispatch/requests/{w.request.id}/pick").status_code == 403
     login(client, coordinator_b)
     assert client.get(f"/dispatch/requests/{w.request.id}/note.pdf").status_code == 404
+
+
+def test_the_warehouse_team_finds_picking_in_the_menu_and_coordinators_do_not(
+        client, world, coordinator_a):
+    login(client, world.volunteer)
+    page = client.get("/dispatch/").get_data(as_text=True)
+    assert 'href="/dispatch/"' in page and f"Request {world.request.id}" in page
+    login(client, coordinator_a)
+    assert 'href="/dispatch/"' not in client.get("/").get_data(as_text=True)
