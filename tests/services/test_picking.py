@@ -79,6 +79,8 @@ def test_picking_then_dispatching_moves_the_picked_stock_to_the_partners_custody
     done = picking.dispatch_request(db.session.get(StockRequest, w.request.id),
                                     actor=w.manager, idempotency_key=uuid.uuid4().hex)
     assert done.closed
+    assert db.session.scalar(select(Notification.message).order_by(
+        Notification.id.desc())) == picking.DISPATCHED_MESSAGE
     assert _level(custody.id, w.bags.id) == 15 and _level(custody.id, w.tents.id) == 3
     assert _level(w.shelf.id, w.bags.id) == 4 and _level(w.shelf2.id, w.bags.id) == 5
     assert reserved_by_item(w.site.id) == {}
@@ -100,6 +102,8 @@ def test_a_partial_dispatch_keeps_the_rest_reserved_when_the_request_stays_open(
     done = picking.dispatch_request(w.request, actor=w.manager, close=False)
     assert not done.closed
     assert reserved_by_item(w.site.id) == {w.bags.id: 5, w.tents.id: 3}
+    assert db.session.scalar(select(Notification.message).order_by(
+        Notification.id.desc())) == picking.PART_DISPATCHED_MESSAGE
     assert db.session.get(StockRequest, w.request.id).status == RequestStatus.APPROVED
     assert _line(w.request, w.bags).dispatched == 10
     # The rest can be picked and dispatched later.

@@ -213,8 +213,11 @@ def test_the_dispatch_note_prints_in_french_with_boxes_and_quantities(client, wo
     text = pdf_text(client.get(f"/dispatch/requests/{w.request.id}/note.pdf?lang=fr").data)
     assert "Bon de sortie" in text and "Sac de couchage" in text and "B00123 (10)" in text
     assert "Pour le partenaire" in text
+    document_id = db.session.scalar(select(Document.id).where(Document.kind == "dispatch"))
+    assert f"sortie n° {document_id} du" in text
     english = pdf_text(client.get(f"/dispatch/requests/{w.request.id}/note.pdf?lang=en").data)
     assert "Dispatch note" in english and "For the partner" in english
+    assert f"dispatch no. {document_id} of" in english
 
 
 def test_the_owning_coordinator_gets_the_dispatch_note_and_another_partner_gets_404(

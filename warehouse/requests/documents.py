@@ -57,6 +57,7 @@ def build_dispatch_note(request: StockRequest, *, printed_by: str, lang: str | N
     printed_at = printed_at or utcnow()
     with force_locale(lang) if lang else nullcontext():
         return _DispatchNoteLayout(request, picking.dispatched_picks(request),
+                                   picking.dispatch_documents(request),
                                    printed_by=printed_by, printed_at=printed_at).pdf()
 
 
@@ -181,18 +182,23 @@ class _PickListLayout(SheetLayout):
 class _DispatchNoteLayout(SheetLayout):
     min_row = 8 * MM
 
-    def __init__(self, request: StockRequest, lines, **kwargs):
+    def __init__(self, request: StockRequest, lines, dispatches, **kwargs):
         super().__init__(**kwargs)
         self.request = request
         self.lines = lines
+        self.dispatches = dispatches
         self.title = gettext("Dispatch note – request %(request)s", request=request.id)
 
     def header_lines(self) -> tuple[list[str], list[str]]:
         request = self.request
-        dispatched = request.dispatched_at or self.printed_at
+        # A request dispatched in parts lists each dispatch: its ledger number and day.
+        when = SEPARATOR.join(
+            gettext("no. %(document)s of %(day)s", document=document_id,
+                    day=format_date(occurred_at, "long"))
+            for document_id, occurred_at in self.dispatches) or DASH
         left = [gettext("To: %(partner)s", partner=request.organisation.name),
-                gettext("From: %(site)s · date: %(day)s", site=request.site.name,
-                        day=format_date(dispatched, "long"))]
+                gettext("From: %(site)s · dispatch %(when)s", site=request.site.name,
+                        when=when)]
         if request.distribution_site is not None:
             left.append(gettext("For distribution at %(place)s",
                                 place=request.distribution_site.name))

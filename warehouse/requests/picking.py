@@ -542,6 +542,15 @@ def dispatched_picks(request: StockRequest) -> list[tuple[LineToPick, list[Picke
     return result
 
 
+def dispatch_documents(request: StockRequest) -> list[tuple[int, object]]:
+    """The dispatch documents of a request as (document id, when it happened), in order."""
+    return [(row.id, row.occurred_at) for row in db.session.execute(
+        select(Document.id, Document.occurred_at).where(Document.id.in_(
+            select(PickLine.dispatch_document_id).join(StockRequestLine)
+            .where(StockRequestLine.request_id == request.id)))
+        .order_by(Document.occurred_at, Document.id))]
+
+
 def _picks_of(line_id: int, *, waiting: bool) -> list[PickedRow]:
     from warehouse.accounts.models import User
     statement = (select(PickLine.id, Box.code, Location.name, PickLine.quantity, User.name,
