@@ -197,7 +197,8 @@ def test_the_list_and_its_csv_show_only_the_organisations_requests(
     assert f"Request {mine.id}" in client.get("/requests/").get_data(as_text=True)
     csv_text = client.get("/requests/export.csv").get_data(as_text=True)
     rows = csv_text.strip().splitlines()
-    assert rows[0].startswith("request,organisation,status")
+    assert rows[0] == "\ufeffRequest,Organisation,Status,Needed by,Site,Distribution site," \
+        "Item code,Item,Requested,Allocated,Dispatched,Note on the allocation"
     assert len(rows) == 2 and rows[1].startswith(f"{mine.id},Partner A,submitted")
     assert f"{theirs.id},Partner B" not in csv_text
 

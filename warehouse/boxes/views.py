@@ -5,19 +5,14 @@ re-draws the box page with the rule's message next to the field it is about (422
 written nothing. Warehouse staff (volunteers, managers, admins) work with boxes; writing
 off and undoing are for managers and admins.
 """
-import csv
-import io
-from datetime import date
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import format_decimal, gettext
@@ -47,6 +42,7 @@ from warehouse.boxes.words import (
     reason_label,
     unit_word,
 )
+from warehouse.core.exports import csv_response
 from warehouse.errors import DomainError
 from warehouse.extensions import db
 from warehouse.stock import errors as stock_errors
@@ -96,8 +92,6 @@ TOPIC_OF_ERROR = {
     stock_errors.UnknownItem: "item",
     stock_errors.ItemInactive: "item",
 }
-# A spreadsheet runs a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @bp.context_processor
@@ -149,39 +143,14 @@ def export():
               gettext("Location code"), gettext("Location"), gettext("Site"),
               gettext("Use by"), gettext("Donation"), gettext("Labelled on")]
 
-    def rows():
-        yield header
-        for row in queries.box_rows(filters):
-            yield [row.code, row.item_code, row.item, row.category, row.quantity,
-                   unit_word(row.unit, row.quantity) if row.unit else "",
-                   str(STATES[row.state]), str(CONDITIONS[row.condition]),
-                   row.location_code, row.location, row.site,
-                   row.expires_on.isoformat() if row.expires_on else "",
-                   row.donation_id or "", row.created_at.date().isoformat()]
-
-    filename = f"boxes-{date.today().isoformat()}.csv"
-    return Response(stream_with_context(_csv_lines(rows())), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def _csv_lines(rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    yield "\ufeff"  # so a spreadsheet reads the file as UTF-8 (é, ç, «)
-    for row in rows:
-        writer.writerow([_defused(value) for value in row])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-
-
-def _defused(value):
-    """A cell as text a spreadsheet shows rather than runs (numbers stay numbers)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    rows = ([row.code, row.item_code, row.item, row.category, row.quantity,
+             unit_word(row.unit, row.quantity) if row.unit else "",
+             str(STATES[row.state]), str(CONDITIONS[row.condition]),
+             row.location_code, row.location, row.site,
+             row.expires_on.isoformat() if row.expires_on else "",
+             row.donation_id or "", row.created_at.date().isoformat()]
+            for row in queries.box_rows(filters))
+    return csv_response("boxes", header, rows)
 
 
 @bp.get("/find")

@@ -6,17 +6,15 @@ distribution is not found (404). Managers and admins act for any partner, chosen
 list. Each form carries a one-time key made when it is shown, so sending it twice records
 once.
 """
-import csv
-import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext
 from flask_login import current_user
 
 from warehouse.accounts.access import get_visible_or_404, roles
 from warehouse.accounts.models import Role
 from warehouse.core.clock import local_today
-from warehouse.core.types import utcnow
+from warehouse.core.exports import csv_response
 from warehouse.distributions import errors, queries, services
 from warehouse.distributions.forms import (
     REASON_LABELS,
@@ -85,28 +83,6 @@ def _show_errors(form, error: DomainError, lines) -> None:
             form.form_errors.append(problem.message)
 
 
-def neutralise(value) -> str:
-    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def _csv(name: str, header: list[str], rows) -> Response:
-    out = io.StringIO()
-    out.write("\ufeff")  # so that spreadsheet programs read UTF-8 (accents, « »)
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        # Numbers stay numbers (a change of -6 is not a formula); text is neutralised.
-        writer.writerow([value if isinstance(value, int) else neutralise(value)
-                         for value in row])
-    filename = f"{name}-{utcnow():%Y-%m-%d}.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 # --- custody --------------------------------------------------------------------------------
 
 @bp.get("/custody")
@@ -140,7 +116,7 @@ def custody_csv(organisation_id: int):
              row.item_code, row.item, row.change, row.other_side, row.actor,
              gettext("yes") if row.corrected else "")
             for row in history.rows]
-    return _csv(f"custody-{organisation.short_name}",
+    return csv_response(f"custody-{organisation.short_name}",
                 [gettext("When"), gettext("Document"), gettext("What"), gettext("Reason"),
                  gettext("Item code"), gettext("Item"), gettext("Change"),
                  gettext("From or to"), gettext("Recorded by"), gettext("Corrected")], rows)
@@ -297,7 +273,7 @@ def index_csv():
                        row.men, row.children, row.unaccompanied_minors, row.note,
                        row.recorded_by, gettext("yes") if row.corrected else "")
 
-    return _csv("distributions", [
+    return csv_response("distributions", [
         gettext("Distribution"), gettext("Day"), gettext("Partner"),
         gettext("Distribution site"), gettext("Town"), gettext("Region"), gettext("Reason"),
         gettext("Item code"), gettext("Item"), gettext("Unit"), gettext("Quantity"),

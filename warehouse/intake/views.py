@@ -4,14 +4,11 @@ list, show and export donations. For warehouse staff (volunteers, managers, admi
 Each form carries an idempotency key made when it is shown, so sending it twice (a double
 tap, a reload, the back button) records once and shows what the first send recorded.
 """
-import csv
-import io
 from datetime import datetime
 from itertools import groupby
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -26,6 +23,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from warehouse.accounts.access import WAREHOUSE, roles
+from warehouse.core.exports import csv_response
 from warehouse.core.types import utcnow
 from warehouse.errors import DomainError
 from warehouse.extensions import db
@@ -180,42 +178,26 @@ def donations():
                            filtered=filters.active, query_args=query_args)
 
 
-def neutralise(value) -> str:
-    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 @bp.get("/donations.csv")
 @warehouse_staff
 def donations_csv():
     """The filtered donation list as CSV: one row per item of each donation."""
     _, filters, _ = _filters(request.args)
     found = queries.donations(filters)
-    out = io.StringIO()
-    out.write("\ufeff")  # so that spreadsheet programs read UTF-8 (accents, « »)
-    writer = csv.writer(out)
-    writer.writerow([gettext("Donation"), gettext("Received"), gettext("Site"),
-                     gettext("Intake location"), gettext("From whom"), gettext("Donor"),
-                     gettext("Origin"), gettext("Priority"), gettext("Condition"),
-                     gettext("Item code"), gettext("Item"), gettext("Category"),
-                     gettext("Unit"), gettext("Quantity"), gettext("New boxes"),
-                     gettext("Reason written off"), gettext("Note"), gettext("Recorded by")])
-    for row in found.rows:
-        local = format_datetime(row.received_at, "yyyy-MM-dd HH:mm")
-        for line in row.lines:
-            writer.writerow([neutralise(value) for value in (
-                row.id, local, row.site, row.intake_location,
-                DONOR_TYPE_LABELS[row.donor_type], row.donor_name, row.origin,
-                PRIORITY_LABELS[row.priority], CONDITION_LABELS.get(row.condition,
-                                                                    row.condition),
-                line.item_code, line.item, line.category, line.unit, line.quantity,
-                line.boxes, row.not_needed_reason, row.note, row.recorded_by)])
-    filename = f"donations-{utcnow():%Y-%m-%d}.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    header = [gettext("Donation"), gettext("Received"), gettext("Site"),
+              gettext("Intake location"), gettext("From whom"), gettext("Donor"),
+              gettext("Origin"), gettext("Priority"), gettext("Condition"),
+              gettext("Item code"), gettext("Item"), gettext("Category"),
+              gettext("Unit"), gettext("Quantity"), gettext("New boxes"),
+              gettext("Reason written off"), gettext("Note"), gettext("Recorded by")]
+    rows = ([row.id, format_datetime(row.received_at, "yyyy-MM-dd HH:mm"), row.site,
+             row.intake_location, DONOR_TYPE_LABELS[row.donor_type], row.donor_name,
+             row.origin, PRIORITY_LABELS[row.priority],
+             CONDITION_LABELS.get(row.condition, row.condition), line.item_code, line.item,
+             line.category, line.unit, line.quantity, line.boxes, row.not_needed_reason,
+             row.note, row.recorded_by]
+            for row in found.rows for line in row.lines)
+    return csv_response("donations", header, rows)
 
 
 @bp.get("/donations/<int:donation_id>")

@@ -4,21 +4,25 @@ their own organisation), the managers' queue and review, and partners' notificat
 A new request form carries a one-time key, so sending it twice makes one request; submit,
 cancel, approve and decline sent twice change nothing the second time.
 """
-import csv
-import io
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
 from warehouse.accounts.access import get_visible_or_404, roles
 from warehouse.accounts.models import Organisation, OrganisationKind, Role
 from warehouse.catalogue.models import Audience
-from warehouse.core.types import utcnow
+from warehouse.core.exports import csv_response
 from warehouse.errors import DomainError
 from warehouse.extensions import db
 from warehouse.requests import queries, services
-from warehouse.requests.forms import BLANK_LINES, RequestForm, ReviewForm, TypedLine, new_key
+from warehouse.requests.forms import (
+    BLANK_LINES,
+    RequestForm,
+    ReviewForm,
+    TypedLine,
+    new_key,
+)
 from warehouse.requests.models import RequestStatus, StockRequest
 
 bp = Blueprint("requests", __name__)
@@ -81,15 +85,12 @@ def list_requests():
 @bp.get("/requests/export.csv")
 @roles(*PARTNERS)
 def export():
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["request", "organisation", "status", "needed_by", "site",
-                     "distribution_site", "item_code", "item", "requested", "allocated",
-                     "dispatched", "allocation_note"])
-    writer.writerows(queries.export_rows(current_user, request.args.get("status")))
-    filename = f"requests-{utcnow():%Y-%m-%d}.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    header = [gettext("Request"), gettext("Organisation"), gettext("Status"),
+              gettext("Needed by"), gettext("Site"), gettext("Distribution site"),
+              gettext("Item code"), gettext("Item"), gettext("Requested"),
+              gettext("Allocated"), gettext("Dispatched"), gettext("Note on the allocation")]
+    return csv_response("requests", header,
+                        queries.export_rows(current_user, request.args.get("status")))
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
