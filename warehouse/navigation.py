@@ -7,16 +7,17 @@ from warehouse.accounts.access import access_of
 # (endpoint, label). Each entry shows only where its endpoint exists and the user's role
 # may open it, so the menu follows the access policy without repeating it.
 MENU = [
+    # The warehouse floor's day first, then partners' work, then printing and admin.
     ("stock.index", _l("Stock")),
     ("intake.donations", _l("Intake")),
-    ("distributions.index", _l("Distributions")),
-    ("distributions.custody_index", _l("Custody")),
+    ("boxes.list", _l("Boxes")),
+    ("dispatch.index", _l("Picking")),
+    ("requests.queue", _l("Request queue")),
     ("requests.catalogue", _l("Catalogue")),
     ("requests.list", _l("Requests")),
-    ("requests.queue", _l("Request queue")),
+    ("distributions.custody_index", _l("Custody")),
+    ("distributions.index", _l("Distributions")),
     ("requests.notifications", _l("Notifications")),
-    ("dispatch.index", _l("Picking")),
-    ("boxes.list", _l("Boxes")),
     ("labels.index", _l("Labels")),
     ("admin.users", _l("Users")),
     ("admin.audit", _l("Audit log")),
