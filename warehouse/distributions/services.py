@@ -18,15 +18,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext
-from sqlalchemy import exc, insert, select, update
+from sqlalchemy import insert, select, update
 
 from warehouse.accounts.models import Organisation, OrganisationKind, Role, User
 from warehouse.catalogue.models import Item
 from warehouse.core.clock import local_today, local_zone
 from warehouse.core.types import utcnow
 from warehouse.distributions import errors
-from warehouse.distributions.models import Distribution, DistributionReason, DistributionSite
-from warehouse.errors import DomainError, N_
+from warehouse.distributions.models import (
+    Distribution,
+    DistributionReason,
+    DistributionSite,
+)
+from warehouse.errors import N_, DomainError
 from warehouse.extensions import db
 from warehouse.stock import errors as stock_errors
 from warehouse.stock.models import (
@@ -43,6 +47,7 @@ from warehouse.stock.services import (
     Line,
     custody_location,
     post_document,
+    reverse_document,
     system_location,
     whole_quantity,
 )
@@ -194,10 +199,7 @@ def correct_distribution(*, actor: User, distribution_id: int,
         if reversal.idempotency_key == key:
             return Posted(reversal.id, replayed=True)
         raise errors.AlreadyCorrected()
-    document = distribution.document
-    lines = [Line(m.item_id, m.quantity, m.from_location_id, m.to_location_id).reversed()
-             for m in reversed(document.lines)]
-    document_id, target_id = document.id, distribution.id
+    document_id, target_id = distribution.document_id, distribution.id
     db.session.rollback()
 
     def link_reversal(conn, reversal_id):
@@ -209,12 +211,12 @@ def correct_distribution(*, actor: User, distribution_id: int,
             raise errors.AlreadyCorrected()
 
     try:
-        posted = post_document(kind=DocumentKind.REVERSAL, lines=lines, actor=_user_id(actor),
-                               reason=CORRECTION_REASON, reverses_id=document_id,
-                               idempotency_key=key, also=link_reversal)
-    except exc.IntegrityError:
+        # The ledger's own mirror image: boxes the stock came out of get it back.
+        posted = reverse_document(document_id, actor=_user_id(actor),
+                                  reason=CORRECTION_REASON, idempotency_key=key,
+                                  also=link_reversal)
+    except stock_errors.AlreadyReversed:
         # Reversed meanwhile, by another send or through the ledger: one reversal each.
-        db.session.rollback()
         raise errors.AlreadyCorrected() from None
     return Posted(posted.document_id, posted.replayed)
 

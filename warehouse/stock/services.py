@@ -136,11 +136,12 @@ def post_document(*, kind: DocumentKind | str, lines: list[Line], actor: User | 
 
 
 def reverse_document(document_id: int, *, actor: User | int, reason: str | None = None,
-                     note: str | None = None, idempotency_key: str | None = None) -> Posted:
+                     note: str | None = None, idempotency_key: str | None = None,
+                     also: "Callable[[Connection, int], None] | None" = None) -> Posted:
     """Post the mirror image of a document, cancelling its effect on stock.
 
     Fails with ``InsufficientStock`` when the stock it brought in has moved on since, and
-    with ``AlreadyReversed`` the second time.
+    with ``AlreadyReversed`` the second time. ``also`` is as for ``post_document``.
     """
     _end_read_transaction()
     document = db.session.get(Document, document_id)
@@ -162,7 +163,8 @@ def reverse_document(document_id: int, *, actor: User | int, reason: str | None 
     try:
         return post_document(kind=DocumentKind.REVERSAL, lines=lines, actor=actor,
                              site_id=site_id, reason=reason, note=note,
-                             idempotency_key=idempotency_key, reverses_id=document_id)
+                             idempotency_key=idempotency_key, reverses_id=document_id,
+                             also=also)
     except exc.IntegrityError:
         reversal_id = db.session.scalar(
             select(Document.id).where(Document.reverses_id == document_id))
