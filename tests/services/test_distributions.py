@@ -16,7 +16,7 @@ from warehouse.extensions import db
 from warehouse.models import Box, Document, LocationKind, Role
 from warehouse.stock import errors as stock_errors
 from warehouse.stock import services as ledger
-from warehouse.stock.queries import stock_differences
+from warehouse.stock.queries import box_differences, stock_differences
 
 
 @pytest.fixture
@@ -343,6 +343,22 @@ def test_stock_dispatched_in_boxes_is_distributed_out_of_them(world):
         == (0, 9)
     assert held(world, world.tents) == 9
     assert stock_differences() == []
+
+
+def test_a_corrected_distribution_puts_the_stock_back_into_the_boxes_it_came_from(world):
+    box = factories.create_box()
+    factories.receive(world.tents, world.shelf, 12, actor=world.manager, box=box)
+    ledger.post_document(kind="dispatch", actor=world.manager, lines=[
+        ledger.Line(world.tents.id, 12, world.shelf.id, world.custody.id, box.id, box.id)])
+    distribution = distribute(world, lines=[StockLine(world.tents.id, 26)]).distribution
+    db.session.expire_all()
+    assert db.session.get(Box, box.id).quantity == 6
+    services.correct_distribution(actor=world.coordinator, distribution_id=distribution.id,
+                                  idempotency_key=str(uuid.uuid4()))
+    db.session.expire_all()
+    assert db.session.get(Box, box.id).quantity == 12
+    assert held(world, world.tents) == 32
+    assert stock_differences() == [] and box_differences() == []
 
 
 def test_a_box_returned_whole_goes_back_with_its_label(world):
