@@ -4,25 +4,54 @@
 accounts, then plays a made-up stretch of weeks ending today, day by day: donations and
 purchases received, sorted into boxes and shelved, partners' collections, distributions,
 evictions, returns, stocktakes, write-offs and transfers to Dunkirk. Every quantity goes
-through ``warehouse.stock.services.post_document``, so the ledger, the stock levels and the
-boxes agree exactly as they would after real use. The same ``seed`` number gives the same
-data (dates are counted back from today).
+through the ledger (``warehouse.stock.services.post_document``), so the ledger, the stock
+levels and the boxes agree exactly as they would after real use. The same ``seed`` number
+gives the same data (dates are counted back from today).
+
+What the pages show is made by the pages' own services: every donation and purchase is a
+``Donation`` received by ``receive_donation``; every distribution is a ``Distribution``
+with its people counts, recorded by ``record_distribution``; the partners' collections of
+the last ``REQUEST_WEEKS`` weeks are requests written, submitted, approved (or declined),
+picked and dispatched through ``warehouse.requests``, with the notifications these send.
+Today ends with requests waiting at the managers' desk (two of them sharing a short item,
+so the review proposes a fair split), one approved and partly picked, and one declined.
+While a service runs for a moment of the history, the app's clock
+(``warehouse.core.types.utcnow``) reads that moment, so its rows are dated as if made then.
 """
 import math
 import random
+import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from warehouse.accounts.models import Organisation, OrganisationKind, Role, User
 from warehouse.accounts.services import create_user
 from warehouse.catalogue.models import Audience, Category, Item, Unit
+from warehouse.core import types as core_types
+from warehouse.core.clock import local_today
+from warehouse.core.codes import allocate_codes
 from warehouse.core.types import utcnow
-from warehouse.distributions.models import DistributionSite
+from warehouse.distributions.models import Distribution, DistributionSite
+from warehouse.distributions.services import StockLine, record_distribution
 from warehouse.extensions import db
+from warehouse.intake.models import Donation, DonorType, Priority
+from warehouse.intake.services import DonationLine, receive_donation
+from warehouse.requests import picking
+from warehouse.requests.models import StockRequest, StockRequestLine
+from warehouse.requests.services import (
+    Allocation,
+    RequestLine,
+    approve_request,
+    create_request,
+    decline_request,
+    mark_read,
+)
 from warehouse.stock.models import (
     Box,
     BoxCondition,
@@ -343,35 +372,49 @@ DONATION_SPREAD = 0.5  # how much donations of one item vary in size (log-normal
 
 @dataclass(frozen=True)
 class DonorKind:
-    reason: str  # the receipt's reason
+    donor_type: DonorType
     likelihood: float
     lines: tuple  # fewest and most items in one donation
     size: float  # quantity of each item, relative to a typical donation line
     boxed: float  # share of lines that arrive already boxed and labelled
-    notes: tuple = ()
+    donors: tuple = ()  # (donor's name, where it comes from)
     new_only: bool = False  # gives only things that come new, in cartons
 
 
 DONOR_KINDS = (
-    DonorKind("collection_drive", 0.35, (6, 16), 1.0, 0.3,
-              ("Collection drive, Bristol", "Collection drive, Leeds",
-               "Collection drive, Brighton", "Collection drive, Lille",
-               "School collection, Canterbury", "Church collection, Arras")),
-    DonorKind("individual", 0.35, (1, 4), 0.3, 0.0),
-    DonorKind("company", 0.1, (1, 2), 3.0, 1.0,
-              ("Pharmacy wholesaler surplus", "Hotel chain amenities",
-               "Phone shop end-of-line stock"), new_only=True),
-    DonorKind("ngo", 0.2, (3, 8), 1.0, 0.5,
-              ("Surplus from a Paris association", "Shared by a Brussels NGO",
-               "Pallets from a UK aid charity")),
+    DonorKind(DonorType.GROUP, 0.35, (6, 16), 1.0, 0.3,
+              (("Collection drive", "Bristol"), ("Collection drive", "Leeds"),
+               ("Collection drive", "Brighton"), ("Collection drive", "Lille"),
+               ("St Anselm's school", "Canterbury"), ("Paroisse Saint-Vaast", "Arras"))),
+    DonorKind(DonorType.INDIVIDUAL, 0.35, (1, 4), 0.3, 0.0,
+              ((None, None), (None, "Calais"), (None, "Dunkirk"), (None, "Kent"))),
+    DonorKind(DonorType.COMPANY, 0.1, (1, 2), 3.0, 1.0,
+              (("Pharmacy wholesaler", "Lille"), ("Hotel chain", "Paris"),
+               ("Phone shop", "Calais")), new_only=True),
+    DonorKind(DonorType.NGO, 0.2, (3, 8), 1.0, 0.5,
+              (("Paris association", "Paris"), ("Brussels NGO", "Brussels"),
+               ("UK aid charity", "Dover"))),
 )
-PURCHASE_REASON = "purchase"
+# Now and then a donation is of no use here: it is received and written off at once.
+NOT_NEEDED_CHANCE = 0.1  # of an individual's donation
+NOT_NEEDED_REASONS = ("Summer clothes: passed on to the Emmaüs shop",
+                      "Torn and stained: sent to textile recycling")
 REORDER_WEEKS = 1.5  # a site buys an item when it holds less than this many weeks of demand
 ORDER_UP_TO_WEEKS = 3  # and buys enough for this many weeks
 PURCHASE_LINES = 15  # the weekly budget stretches to this many items per site
 USED_BOXES_NEW_CHANCE = 0.25  # share of second-hand categories' boxes that are new
 SORTED_SHARE = 0.85  # chance that a loose intake item is sorted on a given day
 WHOLE_BOX_SHARE = 0.5  # chance a partner takes a box it empties as a whole, label and all
+# The partners' collections of the last weeks go through requests (before, they were
+# handed over on the day, as dispatch documents).
+REQUEST_WEEKS = 3
+SHORT_NOTE = "Only {allocated} on the shelves today"
+NOTHING_LEFT_REASON = ("None of this is on the shelves at {site} today; please ask again "
+                       "after Monday's delivery.")
+# People reached by one evening's distribution, and how often the partner notes who.
+PEOPLE_REACHED = (20, 120)
+UNITS_PER_PERSON = (1.5, 3.0)
+NO_BREAKDOWN_CHANCE = 0.25
 # A partner requests some of the items it needs at each collection, enough to last until
 # it next asks for them, and hands out a few kinds of items each evening, most of what it
 # holds of each. (Fewer, larger lines also keep seeding fast.)
@@ -417,9 +460,48 @@ EVICTION_NEEDS = {  # (name, size) -> how many each evicted person needs
 }
 FIRST_RESPONDER_SHARE = 0.6
 
+
+@dataclass(frozen=True)
+class DeskRequest:
+    """A request at the managers' desk today.
+
+    Each line is an item key and a quantity: a whole number, or a share of what the site
+    holds (for the short items two partners want at once).
+    """
+
+    partner: str
+    site: str
+    needed_in_days: int
+    lines: tuple
+    outcome: str = "submitted"  # or "approved" (and partly picked) or "declined"
+    reason: str | None = None
+
+
+SLEEPING_BAG, TENT = ("Sleeping bag", None), ("Tent", "2-person")
+DESK_REQUESTS = (
+    DeskRequest("Info Bus", "CAL", 2, ((SLEEPING_BAG, 20), (("Power bank", None), 20)),
+                outcome="declined",
+                reason="Sleeping bags go to this week's eviction response first, and the "
+                       "power banks to Wednesday's charging session. Please ask again on "
+                       "Monday."),
+    DeskRequest("RCK", "CAL", 1, ((("Firewood", None), 100), (("Fire lighters", None), 24),
+                                  (("Lighter", None), 50), (("Hand warmers", None), 40)),
+                outcome="approved"),
+    DeskRequest("Auberge", "CAL", 1, ((SLEEPING_BAG, 0.8), (TENT, 0.7),
+                                      (("Men's jacket", "L"), 15), (("Gloves", None), 60))),
+    DeskRequest("Utopia 56", "CAL", 1, ((SLEEPING_BAG, 0.6), (TENT, 0.6),
+                                        (("Blanket", None), 40), (("Nappies", "Size 4"), 10))),
+    DeskRequest("RWC", "DUN", 2, ((("Women's hygiene pack", None), 20),
+                                  (("Sanitary pads", None), 30), (("Baby wipes", None), 12))),
+    DeskRequest("MRS", "DUN", 3, ((("Men's socks", None), 100), (("Beanie hat", None), 40),
+                                  (("Power bank", None), 10))),
+)
+DESK_PICKED_LINES = 2  # of the approved request, picked and waiting for dispatch
+
 # Local hours of each part of a day, in the order the seeder posts them.
 DAY_START, DAY_END = 8.0, 19.5
 PHASES = {
+    "request": (7.5, 8.5),  # a partner's request, written before its collection
     "opening": (8.0, 8.5),
     "transfer_out": (8.5, 9.0),
     "receipt": (9.0, 11.0),
@@ -454,9 +536,41 @@ def seed(*, weeks: int = 8, seed: int = 2026) -> str:
         raise DatabaseNotEmpty()
     db.session.commit()  # end the read, so that writes start a transaction of their own
     builder = _DemoBuilder(random.Random(seed), now=utcnow())
-    builder.build_world()
-    builder.play(weeks)
+    config = current_app.config
+    mail_server = config.get("MAIL_SERVER")
+    config["MAIL_SERVER"] = None  # the demo's partners are at example.org: mail nobody
+    try:
+        builder.build_world()
+        builder.play(weeks)
+    finally:
+        config["MAIL_SERVER"] = mail_server
     return builder.summary(weeks)
+
+
+class _ClockedDatetime(datetime):
+    """``datetime`` whose ``now()`` is the moment of the history being played."""
+
+    moment: datetime
+
+    @classmethod
+    def now(cls, tz=None):
+        return cls.moment.astimezone(tz)
+
+
+@contextmanager
+def _app_clock_at(moment: datetime):
+    """Let the app's clock (``core.types.utcnow``, column defaults included) read ``moment``.
+
+    A service run for a past day then dates its rows, checks its "not in the past" rules
+    and notifies as it did on that day.
+    """
+    real = core_types.datetime
+    _ClockedDatetime.moment = moment
+    core_types.datetime = _ClockedDatetime
+    try:
+        yield
+    finally:
+        core_types.datetime = real
 
 
 # --- the seeder's copy of stock ----------------------------------------------------------
@@ -607,7 +721,6 @@ class _DemoBuilder:
     def __init__(self, rng: random.Random, *, now: datetime):
         self.rng = rng
         self.now = now
-        self.box_numbers = iter(range(1, 100_000))
         self._scales: dict[str, float] = {}
         self.handed_out_tonight: defaultdict = defaultdict(dict)
 
@@ -625,6 +738,7 @@ class _DemoBuilder:
                 LocationKind.ADJUSTMENT))
         self.custody = {p.short_name: custody_location(self.org_ids[p.short_name]).id
                         for p in PARTNERS}
+        self.by_short_name = {p.short_name: p for p in PARTNERS}
         self.transit = transit_location(self.site_ids["CAL"]).id
         tracked = {*self.custody.values(), self.transit,
                    *(loc for locs in self.locations.values() for loc in locs.values())}
@@ -668,9 +782,9 @@ class _DemoBuilder:
                         for s in SITES}
         self.site_of = {loc: site for site, locs in self.locations.items()
                         for loc in locs.values()}
-        db.session.add_all(DistributionSite(name=name, town=town, region=REGION)
-                           for name, town in DISTRIBUTION_SITES)
-        db.session.commit()
+        places = self._save([DistributionSite(name=name, town=town, region=REGION)
+                             for name, town in DISTRIBUTION_SITES])
+        self.place_ids = {name: id_ for (name, _), id_ in zip(DISTRIBUTION_SITES, places)}
 
     def _make_catalogue(self) -> None:
         ids = self._save([Category(name=name, name_fr=name_fr, position=position)
@@ -696,6 +810,7 @@ class _DemoBuilder:
         for item, id_ in zip(self.items, self._save(rows)):
             item.id = id_
         self.by_name = {(i.family.name, i.size): i for i in self.items}
+        self.by_id = {i.id: i for i in self.items}
         self._share_demand()
         self._choose_homes()
 
@@ -749,6 +864,30 @@ class _DemoBuilder:
             for line in chunk:
                 self.stock.apply(line)
 
+    def _follow(self, document_id: int) -> None:
+        """Follow in the seeder's copy of stock what a service posted in a document."""
+        rows = db.session.execute(
+            select(Movement.item_id, Movement.quantity, Movement.from_location_id,
+                   Movement.to_location_id, Movement.from_box_id, Movement.to_box_id)
+            .where(Movement.document_id == document_id).order_by(Movement.line_no)).all()
+        new = {row.to_box_id for row in rows
+               if row.to_box_id is not None and row.to_box_id not in self.stock.boxes}
+        if new:
+            for box_id, expires_on in db.session.execute(
+                    select(Box.id, Box.expires_on).where(Box.id.in_(new))):
+                self.stock.add_box(box_id, expires_on)
+        db.session.commit()
+        for row in rows:
+            self.stock.apply(Line(*row))
+
+    def _key(self) -> str:
+        """A form's one-time key, drawn from the seed so the history repeats."""
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    @staticmethod
+    def _user(user_id: int) -> User:
+        return db.session.get(User, user_id)
+
     def _new_boxes(self, count: int, item: _Item, when: datetime,
                    condition: BoxCondition | None = None) -> list[int]:
         """Make ``count`` empty, labelled boxes for ``item``; the ledger fills them."""
@@ -759,14 +898,14 @@ class _DemoBuilder:
                    or self.rng.random() < USED_BOXES_NEW_CHANCE)
             condition = BoxCondition.NEW if new else BoxCondition.USED
         rows = []
-        for _ in range(count):
+        for code in allocate_codes("box", count):  # the app's codes, as the intake's are
             expires_on = None
             if EXPIRES in item.tags:
                 short = self.rng.random() < SHORT_DATED_CHANCE
                 days = self.rng.randint(*(SHORT_DATED_DAYS if short else EXPIRY_DAYS))
                 expires_on = when.date() + timedelta(days=days)
-            rows.append(Box(code=f"B{next(self.box_numbers):05d}", condition=condition,
-                            expires_on=expires_on, created_at=when))
+            rows.append(Box(code=code, condition=condition, expires_on=expires_on,
+                            created_at=when))
         ids = self._save(rows)
         for row, id_ in zip(rows, ids):
             self.stock.add_box(id_, row.expires_on)
@@ -831,6 +970,7 @@ class _DemoBuilder:
         self.transfer_days = {working[int(len(working) * at)] for at in TRANSFERS}
         self.last_working_day = working[-1]
         self.first_day, self.last_day = days[0], days[-1]
+        self.first_request_day = days[max(0, len(days) - REQUEST_WEEKS * 7)]
         self.last_collection: dict[str, str] = {}
         for day in days:
             clock = _Clock(self.rng, day, self.now)
@@ -839,6 +979,51 @@ class _DemoBuilder:
             if day.weekday() in WORKING_DAYS:
                 self._working_day(day, clock)
             self._evening(day, clock)
+        self._requests_at_the_desk(clock)
+
+    def _requests_at_the_desk(self, clock: _Clock) -> None:
+        """End the last day with requests in every state a manager deals with."""
+        for desk in DESK_REQUESTS:
+            wanted = []
+            for key, quantity in desk.lines:
+                item = self.by_name[key]
+                if isinstance(quantity, float):
+                    quantity = math.floor(self._site_level(desk.site, item) * quantity)
+                if quantity > 0:
+                    wanted.append((item, quantity))
+            if not wanted:
+                continue
+            partner = self.by_short_name[desk.partner]
+            needed_by = self.last_day + timedelta(days=desk.needed_in_days)
+            request_id = self._request(partner, desk.site, needed_by, wanted,
+                                       when=clock.next("request"))
+            manager = self._user(self.managers[desk.site])
+            if desk.outcome == "declined":
+                with _app_clock_at(clock.next("stocktake")):
+                    decline_request(request_id, actor=manager, reason=desk.reason)
+            elif desk.outcome == "approved":
+                self._approve_and_pick_some(request_id, desk.site, partner, clock)
+
+    def _approve_and_pick_some(self, request_id: int, site: str, partner: Partner,
+                               clock: _Clock) -> None:
+        """Approve a request with what the shelves hold, and pick its first lines."""
+        custody = self.custody[partner.short_name]
+        allocations, picks = {}, {}
+        lines = db.session.scalars(select(StockRequestLine)
+                                   .where(StockRequestLine.request_id == request_id)
+                                   .order_by(StockRequestLine.id)).all()
+        for line in lines:
+            chosen = self._pick(site, self.by_id[line.item_id], line.requested, custody)
+            allocated = sum(pick.quantity for pick in chosen)
+            allocations[line.id] = Allocation(
+                allocated, SHORT_NOTE.format(allocated=allocated)
+                if allocated < line.requested else None)
+            if chosen and len(picks) < DESK_PICKED_LINES:
+                picks[line.id] = chosen
+        with _app_clock_at(clock.next("stocktake")):
+            approve_request(request_id, actor=self._user(self.managers[site]),
+                            allocations=allocations)
+        self._pick_lines(picks, when=clock.next("stocktake"))
 
     def _eviction_days(self, working: list[date]) -> dict[date, tuple]:
         """About one eviction a week, and a big one on the last working day."""
@@ -877,7 +1062,7 @@ class _DemoBuilder:
         for partner in PARTNERS:
             site = partner.collects.get(day.weekday())
             if site:
-                self._dispatch(partner, site, clock)
+                self._dispatch(partner, site, day, clock)
         if day.weekday() == STOCKTAKE_DAY:
             for spec in SITES:
                 self._count_shelves(spec.code, clock)
@@ -918,15 +1103,50 @@ class _DemoBuilder:
             scale = self._line_scale(spec)
             chosen = set(self.rng.choices(items, weights, k=self.rng.randint(*kind.lines)))
             when = clock.next("receipt")
+            not_needed = (kind.donor_type == DonorType.INDIVIDUAL
+                          and self.rng.random() < NOT_NEEDED_CHANCE)
             lines = []
             for item in sorted(chosen, key=lambda i: i.id):
                 quantity = max(1, self._round(
                     scale * math.sqrt(self._supply(item, spec)) * kind.size * self._noise()))
-                lines += self._receive_line(item, quantity, spec.code, when,
-                                            boxed=self.rng.random() < kind.boxed)
-            note = self.rng.choice(kind.notes) if kind.notes else None
-            self._post(DocumentKind.RECEIPT, lines, when=when, reason=kind.reason,
-                       actor=self.rng.choice(self.volunteers), note=note)
+                boxed = self.rng.random() < kind.boxed and not not_needed
+                lines += self._donation_lines(item, quantity, boxed=boxed)
+            donor_name, origin = self.rng.choice(kind.donors)
+            new = (kind.new_only or all(i.category in NEW_CATEGORIES for i in chosen)
+                   or self.rng.random() < USED_BOXES_NEW_CHANCE)
+            if not_needed:
+                priority, reason = Priority.NOT_NEEDED, self.rng.choice(NOT_NEEDED_REASONS)
+            else:
+                reason = None
+                priority = (Priority.URGENT if any(self._running_low(spec.code, i)
+                                                   for i in chosen) else Priority.NORMAL)
+            self._receive(spec.code, when, actor=self.rng.choice(self.volunteers),
+                          lines=lines, donor_type=kind.donor_type, donor_name=donor_name,
+                          origin=origin, priority=priority, reason=reason,
+                          condition=BoxCondition.NEW if new else BoxCondition.USED)
+
+    def _running_low(self, site: str, item: _Item) -> bool:
+        """Whether a site holds less than a week of what its partners collect of an item."""
+        return self._site_level(site, item) < item.site_weekly.get(site, 0) * MINIMUM_WEEKS
+
+    @staticmethod
+    def _donation_lines(item: _Item, quantity: int, *, boxed: bool) -> list[DonationLine]:
+        """A donation's lines for an item: loose, or in full boxes and one part-filled."""
+        if not boxed:
+            return [DonationLine(item.id, quantity)]
+        full, rest = divmod(quantity, item.family.box_size)
+        lines = [DonationLine(item.id, item.family.box_size, full)] if full else []
+        return lines + ([DonationLine(item.id, rest, 1)] if rest else [])
+
+    def _receive(self, site: str, when: datetime, *, actor: int, lines: list[DonationLine],
+                 note: str | None = None, **donation) -> None:
+        """Receive a donation (or a purchase) into a site's intake bay, as the intake does."""
+        with _app_clock_at(when):
+            received = receive_donation(
+                actor=actor, site_id=self.site_ids[site], received_at=when,
+                intake_location_id=self.intake[site], lines=lines, note=note,
+                idempotency_key=self._key(), **donation)
+        self._follow(received.donation.document_id)
 
     def _supply(self, item: _Item, spec: SiteSpec) -> float:
         """Donations of an item a site gets per week, on average."""
@@ -948,14 +1168,6 @@ class _DemoBuilder:
             self._scales[spec.code] = DONATION_COVER * roots / lines_a_week
         return self._scales[spec.code]
 
-    def _receive_line(self, item: _Item, quantity: int, site: str, when: datetime, *,
-                      boxed: bool, condition: BoxCondition | None = None) -> list[Line]:
-        intake = self.intake[site]
-        if boxed:
-            return self._into_boxes(item, quantity, source=self.donor, target=intake,
-                                    when=when, condition=condition)
-        return [Line(item.id, quantity, self.donor, intake)]
-
     def _purchase(self, site: str, clock: _Clock) -> None:
         """Buy, boxed and new, the items a site holds least of for its demand."""
         short = []
@@ -968,11 +1180,13 @@ class _DemoBuilder:
         lines = []
         for _, item, level in short[:PURCHASE_LINES]:
             quantity = math.ceil(item.site_weekly[site] * ORDER_UP_TO_WEEKS - level)
-            lines += self._receive_line(item, quantity, site, when, boxed=True,
-                                        condition=BoxCondition.NEW)
+            lines += self._donation_lines(item, quantity, boxed=True)
         if lines:
-            self._post(DocumentKind.RECEIPT, lines, when=when, reason=PURCHASE_REASON,
-                       actor=self.managers[site], note="Weekly order for items running low")
+            self._receive(site, when, actor=self.managers[site], lines=lines,
+                          donor_type=DonorType.PURCHASE, donor_name="Wholesale order",
+                          origin=None, priority=Priority.NORMAL,
+                          condition=BoxCondition.NEW,
+                          note="Weekly order for items running low")
 
     def _shelve_boxes(self, site: str, clock: _Clock) -> None:
         """Move the boxes that arrived ready-labelled from the intake bay to their shelves."""
@@ -1012,25 +1226,93 @@ class _DemoBuilder:
         self._post(DocumentKind.WRITE_OFF, [Line(item.id, spoiled, intake, self.write_off)],
                    when=when, actor=volunteer, reason="mouldy", note="Arrived wet in the van")
 
-    def _dispatch(self, partner: Partner, site: str, clock: _Clock) -> None:
+    def _dispatch(self, partner: Partner, site: str, day: date, clock: _Clock) -> None:
         """Hand a partner what it asked for, as far as the site's shelves allow."""
         custody = self.custody[partner.short_name]
         collections = len(partner.collects)
-        lines = []
+        wanted = []
         for item in self.items:
             weekly = item.partner_weekly[partner.short_name]
             if not weekly or self.rng.random() >= REQUEST_CHANCE:
                 continue
             held = self.stock.level[(custody, item.id)]
             needed = weekly / collections / REQUEST_CHANCE * self.rng.uniform(*REQUEST_SPREAD)
-            wanted = self._round(needed - held / 2)
-            if wanted > 0:
-                lines += self._pick(site, item, wanted, custody, whole_boxes=WHOLE_BOX_SHARE)
+            quantity = self._round(needed - held / 2)
+            if quantity > 0:
+                wanted.append((item, quantity))
+        if day >= self.first_request_day:
+            if wanted:
+                self._collect_by_request(partner, site, day, wanted, clock)
+            return
+        lines = []
+        for item, quantity in wanted:
+            lines += self._pick(site, item, quantity, custody, whole_boxes=WHOLE_BOX_SHARE)
         if lines:
             self._post(DocumentKind.DISPATCH, lines, when=clock.next("dispatch"),
                        actor=self.managers[site], reason="request",
                        note=f"Collected by {partner.name}")
             self.last_collection[partner.short_name] = site
+
+    def _collect_by_request(self, partner: Partner, site: str, day: date,
+                            wanted: list[tuple[_Item, int]], clock: _Clock) -> None:
+        """A partner's collection as the app makes it: the coordinator requests in the
+        morning, the manager allocates what the shelves hold, a volunteer picks it and
+        the manager dispatches it; with nothing on the shelves, the request is declined."""
+        request_id = self._request(partner, site, day, wanted, when=clock.next("request"))
+        custody = self.custody[partner.short_name]
+        allocations, picks = {}, {}
+        lines = db.session.scalars(select(StockRequestLine)
+                                   .where(StockRequestLine.request_id == request_id)
+                                   .order_by(StockRequestLine.id)).all()
+        for line in lines:
+            picks[line.id] = self._pick(site, self.by_id[line.item_id], line.requested,
+                                        custody)
+            allocated = sum(pick.quantity for pick in picks[line.id])
+            note = SHORT_NOTE.format(allocated=allocated) if allocated < line.requested \
+                else None
+            allocations[line.id] = Allocation(allocated, note)
+        manager = self._user(self.managers[site])
+        if not any(allocation.quantity for allocation in allocations.values()):
+            with _app_clock_at(clock.next("dispatch")):
+                decline_request(request_id, actor=manager, reason=NOTHING_LEFT_REASON.format(
+                    site={spec.code: spec.name for spec in SITES}[site]))
+            return
+        with _app_clock_at(clock.next("dispatch")):
+            approve_request(request_id, actor=manager, allocations=allocations)
+        self._pick_lines(picks, when=clock.next("dispatch"))
+        with _app_clock_at(clock.next("dispatch")):
+            dispatched = picking.dispatch_request(db.session.get(StockRequest, request_id),
+                                                  actor=manager, close=True)
+        self._follow(dispatched.document_id)
+        self.last_collection[partner.short_name] = site
+
+    def _request(self, partner: Partner, site: str, needed_by: date,
+                 wanted: list[tuple[_Item, int]], *, when: datetime) -> int:
+        """Submit a coordinator's request, having read the partner's notifications."""
+        coordinator = self._user(self.coordinators[partner.short_name])
+        with _app_clock_at(when):
+            mark_read(actor=coordinator)
+            stock_request = create_request(
+                actor=coordinator, organisation_id=self.org_ids[partner.short_name],
+                site_id=self.site_ids[site],
+                distribution_site_id=self.place_ids[self.rng.choice(partner.hands_out_at)],
+                needed_by=needed_by, submit=True, client_key=self._key(),
+                lines=[RequestLine(item.id, quantity) for item, quantity in wanted])
+            return stock_request.id
+
+    def _pick_lines(self, picks: dict[int, list[Line]], *, when: datetime) -> None:
+        """A volunteer picks each request line from the boxes and shelves chosen."""
+        volunteer = self.rng.choice(self.volunteers)
+        with _app_clock_at(when):
+            for line_id, lines in picks.items():
+                for line in lines:
+                    request_line = db.session.get(StockRequestLine, line_id)
+                    if line.from_box_id is not None:
+                        picking.pick_box(request_line, box=line.from_box_id,
+                                         quantity=line.quantity, actor=volunteer)
+                    else:
+                        picking.pick_loose(request_line, location=line.from_location_id,
+                                           quantity=line.quantity, actor=volunteer)
 
     def _respond_to_eviction(self, day: date, clock: _Clock) -> None:
         """Send tents, sleeping bags and blankets to the partners replacing what was taken."""
@@ -1074,18 +1356,18 @@ class _DemoBuilder:
 
     def _hand_out_eviction_replacements(self, day: date, clock: _Clock) -> None:
         """Hand out, that evening, what the partners collected after the eviction."""
-        response, _ = self.evictions[day]
+        response, people = self.evictions[day]
+        first = response.partners[0]
         for short_name, handed in self.handed_out_tonight.items():
-            custody = self.custody[short_name]
-            lines = []
-            for item_id, quantity in handed.items():
-                lines += self.stock.take(custody, item_id, quantity,
-                                         to_location_id=self.distributed)
-            if lines:
-                self._post(DocumentKind.DISTRIBUTION, lines, when=clock.next("distribution"),
-                           actor=self.coordinators[short_name],
-                           reason="eviction_replacement",
-                           note=self.rng.choice(response.hands_out_at))
+            if handed:
+                share = FIRST_RESPONDER_SHARE if short_name == first \
+                    else (1 - FIRST_RESPONDER_SHARE) / (len(response.partners) - 1)
+                self._record_distribution(
+                    self.by_short_name[short_name], "eviction_replacement",
+                    list(handed.items()), when=clock.next("distribution"),
+                    place=self.rng.choice(response.hands_out_at),
+                    people=max(1, round(people * share)),
+                    note=f"After the eviction in {response.town}")
 
     def _distribute(self, partner: Partner, cold: bool, clock: _Clock) -> None:
         """Hand out part of what a partner holds; warm things go faster in a cold spell."""
@@ -1102,12 +1384,45 @@ class _DemoBuilder:
             quantity = self._round(held * share)
             if quantity:
                 reason = "cold_weather_emergency" if emergency else routine
-                by_reason[reason] += self.stock.take(custody, item.id, quantity,
-                                                     to_location_id=self.distributed)
-        for reason, lines in by_reason.items():
-            self._post(DocumentKind.DISTRIBUTION, lines, when=clock.next("distribution"),
-                       actor=self.coordinators[partner.short_name], reason=reason,
-                       note=self.rng.choice(partner.hands_out_at))
+                by_reason[reason].append((item.id, quantity))
+        for reason, handed in by_reason.items():
+            units = sum(quantity for _, quantity in handed)
+            people = round(units / self.rng.uniform(*UNITS_PER_PERSON))
+            self._record_distribution(partner, reason, handed,
+                                      when=clock.next("distribution"),
+                                      place=self.rng.choice(partner.hands_out_at),
+                                      people=min(max(people, PEOPLE_REACHED[0]),
+                                                 PEOPLE_REACHED[1]))
+
+    def _record_distribution(self, partner: Partner, reason: str,
+                             handed: list[tuple[int, int]], *, when: datetime, place: str,
+                             people: int, note: str | None = None) -> None:
+        """Record an evening's distribution as the coordinator does: items and counts."""
+        with _app_clock_at(when):
+            recorded = record_distribution(
+                actor=self._user(self.coordinators[partner.short_name]),
+                organisation_id=self.org_ids[partner.short_name],
+                distribution_site_id=self.place_ids[place], distributed_on=local_today(when),
+                reason=reason, lines=[StockLine(item_id, q) for item_id, q in handed],
+                people_total=people, note=note, idempotency_key=self._key(),
+                **self._breakdown(partner, people))
+        self._follow(recorded.distribution.document_id)
+
+    def _breakdown(self, partner: Partner, people: int) -> dict[str, int]:
+        """Who was reached, as far as the partner counts it (not always)."""
+        if self.rng.random() < NO_BREAKDOWN_CHANCE:
+            return {}
+        if partner.serves == WOMEN_AND_CHILDREN:
+            women = round(people * self.rng.uniform(0.45, 0.65))
+            return {"women": women, "children": people - women}
+        if partner.serves == YOUNG_PEOPLE:
+            minors = round(people * self.rng.uniform(0.4, 0.7))
+            return {"men": people - minors, "unaccompanied_minors": minors}
+        if partner.serves == MEN_MOSTLY:
+            return {"men": people}
+        women = round(people * self.rng.uniform(0.05, 0.15))
+        children = round(people * self.rng.uniform(0.0, 0.1))
+        return {"men": people - women - children, "women": women, "children": children}
 
     def _accept_return(self, clock: _Clock) -> None:
         """Take back stock a partner could not use, into the intake bay to be sorted again."""
@@ -1220,6 +1535,10 @@ class _DemoBuilder:
         below = [item.label for item in self.items
                  if sum(self._site_level(s.code, item) for s in SITES) < item.minimum]
         places = sum(len(locations) for locations in self.locations.values())
+        requests = ", ".join(
+            f"{number} {status.value}" for status, number in db.session.execute(
+                select(StockRequest.status, func.count()).group_by(StockRequest.status)
+                .order_by(StockRequest.status)))
         lines = [
             f"Demo data loaded: {weeks} week{'s' if weeks > 1 else ''} of history, "
             f"{self.first_day:%d %b} to {self.last_day:%d %b %Y}.",
@@ -1227,6 +1546,8 @@ class _DemoBuilder:
             f"with {places} shelves and bays, {count(DistributionSite)} distribution sites",
             f"  {count(Item)} items in {count(Category)} categories, {count(Box)} boxes",
             f"  {count(Document)} stock documents with {count(Movement)} movement lines",
+            f"  {count(Donation)} donations received, {count(Distribution)} distributions",
+            f"  {count(StockRequest)} partner requests: {requests}",
             f"  {len(below)} items below their minimum level: {', '.join(below)}",
             "",
             sign_in_help(),

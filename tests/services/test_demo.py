@@ -23,6 +23,17 @@ from warehouse.models import (
     StockLevel,
     User,
 )
+from warehouse.distributions.models import Distribution
+from warehouse.intake.models import Donation, Priority
+from warehouse.requests import queries as request_queries
+from warehouse.requests.models import (
+    Notification,
+    PickLine,
+    RequestStatus,
+    StockRequest,
+    StockRequestLine,
+)
+from warehouse.stock.models import Reservation
 from warehouse.stock.queries import box_differences, stock_by_site, stock_differences
 
 # One week has every kind of document and keeps each test to a couple of seconds; the
@@ -165,3 +176,93 @@ def test_the_same_seed_makes_the_same_history():
 
     first = history()
     assert first and history() == first
+
+
+def test_every_donation_and_purchase_is_a_donation_with_its_receipt(summary):
+    receipts = db.session.scalars(select(Document).where(
+        Document.kind == DocumentKind.RECEIPT)).all()
+    donations = db.session.scalars(select(Donation)).all()
+    assert receipts and len(donations) == len(receipts)
+    assert {d.document_id for d in donations} == {r.id for r in receipts}
+    assert {d.donor_type.value for d in donations} >= {"group", "individual", "purchase"}
+    assert {d.priority for d in donations} >= {Priority.NORMAL, Priority.URGENT}
+    assert all(d.received_at == d.document.occurred_at for d in donations)
+    boxed = db.session.scalar(select(func.count()).select_from(Box)
+                              .where(Box.donation_id.is_not(None)))
+    assert boxed > 0
+
+
+def test_the_managers_find_requests_in_every_state_with_a_fair_split_to_review(summary):
+    def of(status):
+        return db.session.scalars(select(StockRequest).where(StockRequest.status == status)
+                                  .order_by(StockRequest.id)).all()
+
+    submitted = of(RequestStatus.SUBMITTED)
+    assert len({r.organisation_id for r in submitted}) >= 3
+    assert [r.id for r in submitted] == [s.request.id for s in request_queries.queue()]
+    at_calais = [r for r in submitted if r.site.code == "CAL"]
+    shared = set.intersection(*({line.item_id for line in r.lines} for r in at_calais))
+    assert len(at_calais) >= 2 and shared
+    proposals = request_queries.proposals(at_calais[0])
+    short = [p for p in proposals if p.short]
+    assert short and all(len(p.competitors) >= 2 for p in short)
+    assert all(0 < p.proposed < p.line.requested for p in short)
+
+    dispatched = of(RequestStatus.DISPATCHED)
+    assert len(dispatched) >= 5
+    today = utcnow().astimezone(demo.LOCAL_TIME).date()
+    days = {r.dispatched_at.astimezone(demo.LOCAL_TIME).date() for r in dispatched}
+    assert len(days) >= 3 and min(days) < today - timedelta(days=2)
+    assert all(line.dispatched == line.allocated for r in dispatched for line in r.lines)
+
+    declined = of(RequestStatus.DECLINED)
+    assert declined and all(r.decision_note for r in declined)
+
+    approved = of(RequestStatus.APPROVED)
+    assert len(approved) == 1
+    waiting = db.session.scalars(
+        select(PickLine).join(StockRequestLine)
+        .where(StockRequestLine.request_id == approved[0].id,
+               PickLine.dispatch_document_id.is_(None),
+               PickLine.cancelled_at.is_(None))).all()
+    assert waiting
+    assert sum(p.quantity for p in waiting) < sum(line.allocated for line in approved[0].lines)
+
+
+def test_open_reservations_are_exactly_the_approved_stock_not_yet_dispatched(summary):
+    reserved = dict(db.session.execute(
+        select(Reservation.source_id, func.sum(Reservation.quantity))
+        .where(Reservation.released_at.is_(None)).group_by(Reservation.source_id)).all())
+    owed = {line.id: line.allocated - line.dispatched
+            for line in db.session.scalars(
+                select(StockRequestLine).join(StockRequest)
+                .where(StockRequest.status == RequestStatus.APPROVED))
+            if line.allocated > line.dispatched}
+    assert owed and reserved == owed
+    assert stock_differences() == []
+    assert box_differences() == []
+
+
+def test_partners_distributions_record_people_counts_and_coordinators_are_notified(summary):
+    distributions = db.session.scalars(select(Distribution)).all()
+    assert len(distributions) == count_documents(DocumentKind.DISTRIBUTION)
+    assert len({d.organisation_id for d in distributions}) == len(PARTNER_NAMES)
+    assert all(1 <= d.people_total <= 120 for d in distributions)
+    routine = [d for d in distributions if d.reason.value == "routine"]
+    assert routine and all(d.people_total >= 20 for d in routine)
+    for d in distributions:
+        breakdown = [d.women, d.men, d.children, d.unaccompanied_minors]
+        assert sum(n or 0 for n in breakdown) <= d.people_total
+        assert d.distributed_on == d.document.occurred_at.astimezone(demo.LOCAL_TIME).date()
+    assert any(d.women is not None for d in distributions)
+    assert any(d.unaccompanied_minors for d in distributions)
+
+    notifications = db.session.scalars(select(Notification)).all()
+    assert len({n.organisation_id for n in notifications}) >= 5
+    assert any(n.read_at is None for n in notifications)
+    assert any(n.read_at is not None for n in notifications)
+
+
+def count_documents(kind) -> int:
+    return db.session.scalar(select(func.count()).select_from(Document)
+                             .where(Document.kind == kind))
