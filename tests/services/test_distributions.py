@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from warehouse.core.clock import local_today
-from warehouse.distributions import errors, services
+from warehouse.distributions import errors, queries, services
 from warehouse.distributions.models import Distribution, DistributionSite
 from warehouse.distributions.services import StockLine
 from warehouse.errors import DomainError
@@ -343,6 +343,19 @@ def test_stock_dispatched_in_boxes_is_distributed_out_of_them(world):
         == (0, 9)
     assert held(world, world.tents) == 9
     assert stock_differences() == []
+
+
+def test_a_distribution_out_of_several_boxes_lists_each_item_once(world):
+    first, second = factories.create_box(), factories.create_box()
+    factories.receive(world.tents, world.shelf, 4, actor=world.manager, box=first)
+    factories.receive(world.tents, world.shelf, 5, actor=world.manager, box=second)
+    ledger.post_document(kind="dispatch", actor=world.manager, lines=[
+        ledger.Line(world.tents.id, 4, world.shelf.id, world.custody.id, first.id, first.id),
+        ledger.Line(world.tents.id, 5, world.shelf.id, world.custody.id, second.id,
+                    second.id)])
+    distribution = distribute(world, lines=[StockLine(world.tents.id, 27)]).distribution
+    row = queries.distribution(world.coordinator, distribution.id)
+    assert [(line.item_id, line.quantity) for line in row.lines] == [(world.tents.id, 27)]
 
 
 def test_a_corrected_distribution_puts_the_stock_back_into_the_boxes_it_came_from(world):

@@ -253,12 +253,16 @@ def _rows(result) -> list[DistributionRow]:
         for d, org, site, town, region, by in result]
     by_document = {row.document_id: row for row in rows}
     if by_document:
+        # One line per item: stock handed out of several boxes is several ledger lines.
         lines = db.session.execute(
-            select(Movement.document_id, Movement.item_id, Movement.quantity, Item.code,
-                   Item.name, Item.name_fr, Item.size, Item.unit)
+            select(Movement.document_id, Movement.item_id,
+                   func.sum(Movement.quantity).label("quantity"), Item.code, Item.name,
+                   Item.name_fr, Item.size, Item.unit)
             .join(Item, Item.id == Movement.item_id)
             .where(Movement.document_id.in_(list(by_document)))
-            .order_by(Movement.document_id, Movement.line_no))
+            .group_by(Movement.document_id, Movement.item_id, Item.code, Item.name,
+                      Item.name_fr, Item.size, Item.unit)
+            .order_by(Movement.document_id, func.min(Movement.line_no)))
         for line in lines:
             by_document[line.document_id].lines.append(ItemLine(
                 line.item_id, line.code, item_display_name(line.name, line.name_fr, line.size),
