@@ -151,7 +151,7 @@ def test_a_quantity_typed_as_text_is_counted_as_the_number(actor, sleeping_bag, 
     post(Line(sleeping_bag.id, "12", donor.id, shelf_a.id), kind="receipt", actor=actor)
     post(Line(sleeping_bag.id, "3,0", donor.id, shelf_a.id), kind="receipt", actor=actor)
     assert level(shelf_a, sleeping_bag) == 15
-    assert db.session.scalars(select(Movement.quantity)).all() == [12, 3]
+    assert db.session.scalars(select(Movement.quantity).order_by(Movement.id)).all() == [12, 3]
 
 
 # --- moves ------------------------------------------------------------------------------
