@@ -7,7 +7,7 @@ from sqlalchemy import select
 from tests import factories
 from tests.requests_factories import create_approved_request
 from warehouse.extensions import db
-from warehouse.models import LocationKind, Role, StockLevel
+from warehouse.models import LocationKind, StockLevel
 from warehouse.requests import errors, picking
 from warehouse.requests.models import (
     Notification,
@@ -18,7 +18,7 @@ from warehouse.requests.models import (
 )
 from warehouse.stock import errors as stock_errors
 from warehouse.stock import services as ledger
-from warehouse.stock.models import Box, Document, Movement, Reservation
+from warehouse.stock.models import Box, Document
 from warehouse.stock.queries import box_differences, reserved_by_item, stock_differences
 
 

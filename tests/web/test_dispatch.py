@@ -13,7 +13,6 @@ from tests import factories
 from tests.conftest import login
 from tests.requests_factories import create_approved_request
 from warehouse.extensions import db
-from warehouse.models import Role
 from warehouse.requests.models import PickLine, RequestStatus, StockRequest
 from warehouse.stock import services as ledger
 from warehouse.stock.models import Box, Document
