@@ -25,10 +25,12 @@ from warehouse.errors import DomainError
 from warehouse.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # Pages may load only what this app serves: no inline script, no third party.
+# 'wasm-unsafe-eval' lets the scan page compile its self-hosted barcode reader (WebAssembly);
+# it allows no JavaScript eval.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
+    "worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
