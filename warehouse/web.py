@@ -70,6 +70,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(dispatch_bp)
     from warehouse.requests.views import bp as requests_bp
     app.register_blueprint(requests_bp)
+    from warehouse.scan.offline import bp as offline_bp
+    app.register_blueprint(offline_bp)
     app.add_url_rule("/", "home", home)
     app.add_url_rule("/language/<code>", "set_language", set_language, methods=["POST"])
     # Tablet mode: an idle or retired tablet's session ends before any access check.

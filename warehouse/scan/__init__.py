@@ -1,0 +1,1 @@
+"""Scanning from a phone or tablet: the scan page, its offline outbox and service worker."""
