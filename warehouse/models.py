@@ -13,6 +13,14 @@ from warehouse.requests.models import (
     StockRequest,
     StockRequestLine,
 )
+from warehouse.scanner.models import (
+    CountDifference,
+    CountLine,
+    CountSession,
+    CountStatus,
+    DifferenceKind,
+    SyncConflict,
+)
 from warehouse.stock.models import (
     Box,
     BoxCondition,
@@ -27,6 +35,8 @@ from warehouse.stock.models import (
 )
 
 __all__ = [
+    "CountDifference", "CountLine", "CountSession", "CountStatus", "DifferenceKind",
+    "SyncConflict",
     "AuditEvent", "Audience", "Box", "BoxCondition", "Category", "CodeSequence", "Distribution",
     "DistributionReason", "DistributionSite", "Document", "DocumentKind", "Donation",
     "DonorType", "Item", "Location", "LocationKind", "Movement", "Notification",
