@@ -1,7 +1,15 @@
 """Every table, imported in one place so Alembic and the app see the whole schema."""
-from warehouse.accounts.models import Organisation, OrganisationKind, Role, TabletDevice, User
+from warehouse.accounts.models import (
+    ApiToken,
+    Organisation,
+    OrganisationKind,
+    Role,
+    TabletDevice,
+    User,
+)
+from warehouse.api.models import ApiIdempotency
 from warehouse.audit.models import AuditEvent
-from warehouse.catalogue.models import Audience, Category, Item, Unit
+from warehouse.catalogue.models import Audience, Category, Item, ItemBarcode, Unit
 from warehouse.core.codes import CodeSequence
 from warehouse.distributions.models import Distribution, DistributionReason, DistributionSite
 from warehouse.intake.models import Donation, DonorType, Priority
@@ -37,6 +45,7 @@ from warehouse.stock.models import (
 __all__ = [
     "CountDifference", "CountLine", "CountSession", "CountStatus", "DifferenceKind",
     "SyncConflict",
+    "ApiIdempotency", "ApiToken", "ItemBarcode",
     "AuditEvent", "Audience", "Box", "BoxCondition", "Category", "CodeSequence", "Distribution",
     "DistributionReason", "DistributionSite", "Document", "DocumentKind", "Donation",
     "DonorType", "Item", "Location", "LocationKind", "Movement", "Notification",

@@ -81,6 +81,8 @@ def init_app(app: Flask) -> None:
     app.before_request(enforce_access)
     app.after_request(_security_headers)
     _register_error_handlers(app)
+    from warehouse.api import init_app as init_api  # after enforce_access: checks run after it
+    init_api(app)
 
     from warehouse.cli import register_commands
     register_commands(app)
@@ -118,6 +120,9 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
+        if request.path.startswith("/api/"):
+            from warehouse.api.core import unauthorized_problem
+            return unauthorized_problem()
         if wants_json():
             return problem(401, "not-signed-in", gettext("Sign in first."))
         from flask import flash
@@ -133,6 +138,9 @@ def select_locale() -> str:
     chosen = session.get("language")
     if chosen in languages:
         return chosen
+    # An API client says which language it wants with each request.
+    if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
+        return request.accept_languages.best_match(languages) or languages[0]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     return request.accept_languages.best_match(languages) or languages[0]
@@ -185,6 +193,9 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
+        if request.path.startswith("/api/"):
+            from warehouse.api.core import domain_problem
+            return domain_problem(error)
         return error_response(error.status, error.slug, error.message)
 
     @app.errorhandler(CSRFError)
@@ -195,6 +206,9 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if request.path.startswith("/api/"):
+            from warehouse.api.core import http_problem
+            return http_problem(error)
         message = messages.get(error.code, _l("The request could not be handled."))
         return error_response(error.code, f"http-{error.code}", str(message))
 

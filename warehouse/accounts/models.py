@@ -110,3 +110,29 @@ class TabletDevice(db.Model):
 
     site = relationship("Site")
     created_by: Mapped[User] = relationship()
+
+
+class ApiToken(db.Model):
+    """A personal token for the JSON API, acting with its user's role and organisation.
+
+    The secret is shown once, when the token is made; only its SHA-256 is kept, with a
+    short prefix so the user can tell their tokens apart. A revoked token, or any token of
+    a deactivated user, no longer signs anyone in.
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -90,3 +90,24 @@ class Item(db.Model):
 
     def __repr__(self) -> str:
         return f"<Item {self.code} {self.name} {self.size or ''}>"
+
+
+class ItemBarcode(db.Model):
+    """A manufacturer's barcode (EAN-13, EAN-8 or UPC-A) printed on an item's packaging.
+
+    Scanning it finds the item; ``pack_quantity`` is how many of the item's unit the
+    scanned package holds (a pack of 24 nappies counts 24 pieces).
+    """
+
+    __tablename__ = "item_barcode"
+    __table_args__ = (
+        CheckConstraint("pack_quantity >= 1", name="pack_quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    code: Mapped[str] = mapped_column(String(14), unique=True)
+    pack_quantity: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    item: Mapped[Item] = relationship()
