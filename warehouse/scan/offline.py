@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, get_translations, gettext
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -97,3 +97,42 @@ def session_check():
                         mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.app_context_processor
+def _offline_context() -> dict:
+    return {"offline_theme_colour": THEME_COLOUR, "offline_start_url": START_URL}
+
+
+@bp.app_template_global()
+def offline_messages() -> dict:
+    """The offline strip's words for offline-ui.js, untranslated placeholders left in.
+
+    Plural forms come as [one, other]: the script picks one with the page language's
+    plural rules (Intl.PluralRules) and fills in ``%(num)d``.
+    """
+    translations = get_translations()
+
+    def plural(singular: str, plural_: str) -> list[str]:
+        return [translations.ngettext(singular, plural_, 1),
+                translations.ngettext(singular, plural_, 2)]
+
+    return {
+        "online": translations.gettext("Online"),
+        "offline": translations.gettext("Offline"),
+        "allSent": translations.gettext("All scans sent"),
+        "sending": translations.gettext("Sending…"),
+        "unsent": plural("%(num)d unsent scan", "%(num)d unsent scans"),
+        "signIn": plural("Sign in again to send %(num)d scan",
+                         "Sign in again to send %(num)d scans"),
+        "others": plural("%(num)d more scan waits for the person who made it to sign in",
+                         "%(num)d more scans wait for the people who made them to sign in"),
+        "codesAge": translations.gettext("Codes from %(age)s"),
+        "codesNone": translations.gettext("No codes saved for offline look-up yet"),
+        "scannedAt": translations.gettext("Scanned %(time)s"),
+        "refused": translations.gettext("The server refused this scan."),
+        "needsNetwork": translations.gettext("Connect to the network to resolve this."),
+        "signInFirst": translations.gettext("Sign in again first."),
+        "resolved": translations.gettext("Done."),
+        "retrying": translations.gettext("Trying again…"),
+    }
