@@ -14,6 +14,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(stock_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
+    app.cli.add_command(lan_certificate)
 
 
 @click.command("seed-demo")
@@ -54,6 +55,34 @@ def create_user(email: str, name: str, role: str, organisation: str | None,
     except DomainError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+@click.command("lan-certificate")
+@click.option("--name", "extra_names", multiple=True, metavar="NAME_OR_IP",
+              help="Another local name or address tablets use, e.g. warehouse.lan or "
+                   "192.168.1.10 (repeatable).")
+@click.option("--port", default=5000, show_default=True,
+              help="Port the server listens on (for the addresses printed).")
+@click.option("--folder", type=click.Path(file_okay=False),
+              help="Where the files go; default instance/tls, or WAREHOUSE_TLS_DIR.")
+def lan_certificate(extra_names: tuple[str, ...], port: int, folder: str | None) -> None:
+    """Make, once, the LAN certificate authority and this machine's HTTPS certificate."""
+    import ipaddress
+
+    from flask import current_app
+
+    from warehouse import lan_tls
+
+    names, addresses = lan_tls.lan_names()
+    for extra in extra_names:
+        try:
+            addresses.append(str(ipaddress.ip_address(extra)))
+        except ValueError:
+            names.append(extra)
+    result = lan_tls.ensure_certificates(
+        folder or lan_tls.tls_folder(current_app.instance_path),
+        dns_names=names, ip_addresses=addresses)
+    click.echo(lan_tls.instructions(result, port=port))
 
 
 @stock_cli.command("verify")

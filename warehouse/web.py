@@ -74,6 +74,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(offline_bp)
     app.add_url_rule("/", "home", home)
     app.add_url_rule("/language/<code>", "set_language", set_language, methods=["POST"])
+    from warehouse.lan_tls import ca_certificate
+    app.add_url_rule("/tls/ca.crt", "lan_ca_certificate", ca_certificate)
     # Tablet mode: an idle or retired tablet's session ends before any access check.
     from warehouse.tablet.views import bp as tablet_bp, end_idle_tablet_session
     app.register_blueprint(tablet_bp)

@@ -84,9 +84,20 @@ def build_world() -> World:
     factories.receive(item, shelf, 10, actor=users["manager"], box=box)
     custody_a = ledger.custody_location(partner_a)
     tablet = factories.create_tablet(created_by=users["manager"])
+    _lan_certificate_authority()
     return World(users=users, partner_a=partner_a, partner_b=partner_b,
                  colleague_a=colleague_a, invitee=invitee, site=site, item=item, shelf=shelf,
                  custody_a=custody_a, box=box, tablet=tablet)
+
+
+def _lan_certificate_authority() -> None:
+    """HTTPS set up as by ``flask lan-certificate``, so /tls/ca.crt has a certificate to give."""
+    import os
+    import tempfile
+
+    from warehouse import lan_tls
+    folder = os.environ.setdefault(lan_tls.TLS_DIR_VARIABLE, tempfile.mkdtemp(prefix="tls-"))
+    lan_tls.ensure_certificates(folder, dns_names=["localhost"], ip_addresses=["127.0.0.1"])
 
 
 @dataclass(frozen=True)
