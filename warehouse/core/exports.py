@@ -1,19 +1,49 @@
-"""CSV downloads of lists, one way for every area.
+"""Downloads of lists, one way for every area: CSV, XLSX and HXL-tagged CSV.
 
-Each file starts with a byte-order mark so spreadsheet programs read it as UTF-8 (é, ç,
-« »), is streamed row by row so a long list keeps the server's memory flat, and has every
-text cell that a spreadsheet would run as a formula (=, +, -, @, tab, carriage return at
-the start) prefixed with an apostrophe. Numbers stay numbers.
+Every CSV starts with a byte-order mark so spreadsheet programs read it as UTF-8 (é, ç,
+« »), and is streamed in chunks of about 64 KB so a list of a million rows keeps the
+server's memory flat. Every text cell that a spreadsheet would run as a formula (=, +, -,
+@, tab, carriage return at the start) is defused: in CSV it is prefixed with an
+apostrophe, in XLSX it is written as text with the "quote prefix" flag (what a
+spreadsheet stores when one types an apostrophe first), so it shows exactly as recorded
+and is never evaluated, even when edited. Numbers stay numbers.
+
+An export is described once, as ``Column``s (a translatable label, an optional HXL
+hashtag and a type) and rows of plain values (``int``, ``str``, ``date``, aware
+``datetime`` or None); ``export_response`` writes it in the format asked for. Times are
+written in the reader's time zone, as the pages show them.
+
+XLSX is written by XlsxWriter in ``constant_memory`` mode (each row flushed to disk as it
+is written) into a temporary file, which is then streamed and deleted, whatever the size
+of the list.
 """
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Response, stream_with_context
 
 from warehouse.core.types import utcnow
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+#: The formats a list can be downloaded in, as named in URLs.
+CSV, XLSX, HXL = "csv", "xlsx", "hxl"
+FORMATS = (CSV, XLSX, HXL)
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: A streamed CSV is sent in pieces of about this many characters.
+CHUNK_CHARACTERS = 64 * 1024
+FILE_CHUNK_BYTES = 64 * 1024
+#: Column types: how a value is written in each format.
+TEXT, NUMBER, DATE, DATETIME = "text", "number", "date", "datetime"
+#: Excel cannot show more than this many rows on a sheet (the header included).
+XLSX_MAX_ROWS = 1_048_576
+XLSX_COLUMN_WIDTH = {TEXT: 22, NUMBER: 11, DATE: 11, DATETIME: 16}
 
 
 def spreadsheet_cell(value):
@@ -25,21 +55,252 @@ def spreadsheet_cell(value):
     return value
 
 
-def csv_lines(header: Sequence, rows: Iterable[Sequence]) -> Iterable[str]:
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of an export: its header (translated when written), HXL hashtag, type."""
+
+    label: object  # a str or a lazy translation (``_l``)
+    hxl: str | None = None
+    type: str = TEXT
+
+
+def local_zone() -> ZoneInfo:
+    """The reader's time zone (Flask-Babel's choice), as a ``zoneinfo`` zone."""
+    from flask_babel import get_timezone
+    return ZoneInfo(str(get_timezone()))
+
+
+def _time_writers(columns: Sequence[Column]) -> list[tuple[int, Callable]]:
+    """(column index, function) turning a date or time into the text CSV carries."""
+    zone = None
+    writers = []
+    for index, column in enumerate(columns):
+        if column.type == DATE:
+            writers.append((index, _iso_day))
+        elif column.type == DATETIME:
+            zone = zone or local_zone()
+            writers.append((index, _local_minute(zone)))
+    return writers
+
+
+def _iso_day(value) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def _local_minute(zone: ZoneInfo) -> Callable:
+    def write(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        return str(value)
+    return write
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+def csv_lines(header: Sequence, rows: Iterable[Sequence], *,
+              hxl_tags: Sequence[str] | None = None,
+              columns: Sequence[Column] | None = None) -> Iterator[str]:
+    """The CSV text of ``header`` and ``rows`` in pieces, formulas defused.
+
+    ``hxl_tags`` adds HXL's second header row of hashtags; ``columns`` says which cells
+    are dates and times (written as ``2026-11-27`` and local ``2026-11-27 14:05``).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    writerow = writer.writerow
     yield "\ufeff"
-    writer.writerow([spreadsheet_cell(value) for value in header])
+    writerow([spreadsheet_cell(str(value)) for value in header])
+    if hxl_tags is not None:
+        writerow([tag or "" for tag in hxl_tags])
+    times = _time_writers(columns) if columns else []
+    starts = FORMULA_STARTS
     for row in rows:
-        writer.writerow([spreadsheet_cell(value) for value in row])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+        if times:
+            row = list(row)
+            for index, write in times:
+                row[index] = write(row[index])
+        # Inlined spreadsheet_cell: this loop runs once per cell of a million-row list.
+        # csv writes None as an empty cell by itself.
+        writerow([("'" + value if value.startswith(starts) else value)
+                  if value.__class__ is str else value for value in row])
+        if buffer.tell() >= CHUNK_CHARACTERS:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
     yield buffer.getvalue()
 
 
-def csv_response(name: str, header: Sequence, rows: Iterable[Sequence]) -> Response:
-    """A CSV download called ``<name>-<date>.csv``, streamed from ``rows``."""
-    filename = f"{name}-{utcnow():%Y-%m-%d}.csv"
-    return Response(stream_with_context(csv_lines(header, rows)), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def download_name(name: str, extension: str) -> str:
+    return f"{name}-{utcnow():%Y-%m-%d}.{extension}"
+
+
+def _attachment(filename: str) -> dict:
+    return {"Content-Disposition": f'attachment; filename="{filename}"',
+            # A list of the moment it was asked for: never a cached copy.
+            "Cache-Control": "private, no-store"}
+
+
+def csv_response(name: str, header: Sequence, rows: Iterable[Sequence], *,
+                 hxl_tags: Sequence[str] | None = None,
+                 columns: Sequence[Column] | None = None) -> Response:
+    """A CSV download called ``<name>-<date>.csv``, streamed from ``rows``.
+
+    ``rows`` is read while the response is sent (inside the request's context), so a
+    generator over a server-side cursor streams straight from the database.
+    """
+    extension = "hxl.csv" if hxl_tags is not None else "csv"
+    body = csv_lines(header, rows, hxl_tags=hxl_tags, columns=columns)
+    return Response(stream_with_context(_encoded(body)), mimetype="text/csv",
+                    headers=_attachment(download_name(name, extension)))
+
+
+def _encoded(pieces: Iterable[str]) -> Iterator[bytes]:
+    for piece in pieces:
+        yield piece.encode("utf-8")
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+class SheetWriter:
+    """Writes typed rows to one XlsxWriter worksheet: numbers as numbers, dates as dates,
+    text as text (formula-looking text flagged so it is never run).
+
+    Usable on any workbook made with ``new_workbook``, e.g. by a report adding sheets.
+    """
+
+    def __init__(self, workbook, worksheet, columns: Sequence[Column]):
+        self.worksheet = worksheet
+        self.columns = list(columns)
+        self.row = 0
+        self.header_format = workbook.add_format({"bold": True, "bottom": 1,
+                                                  "text_wrap": True, "valign": "top"})
+        self.quoted = workbook.add_format({"quote_prefix": True})
+        self.day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        self.minute = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.zone = local_zone() if any(c.type == DATETIME for c in self.columns) else None
+        for index, column in enumerate(self.columns):
+            worksheet.set_column(index, index, XLSX_COLUMN_WIDTH.get(column.type, 18))
+
+    def header(self, labels: Sequence | None = None) -> None:
+        labels = labels if labels is not None else [c.label for c in self.columns]
+        for index, label in enumerate(labels):
+            self.worksheet.write_string(self.row, index, str(label), self.header_format)
+        self.worksheet.freeze_panes(self.row + 1, 0)
+        self.row += 1
+
+    def write(self, values: Sequence) -> None:
+        sheet, row = self.worksheet, self.row
+        for index, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(row, index, value)
+            elif isinstance(value, (int, float)):
+                sheet.write_number(row, index, value)
+            elif isinstance(value, datetime):
+                moment = value.astimezone(self.zone or local_zone()) \
+                    if value.tzinfo is not None else value
+                sheet.write_datetime(row, index, moment.replace(tzinfo=None), self.minute)
+            elif isinstance(value, date):
+                sheet.write_datetime(row, index, datetime(value.year, value.month, value.day),
+                                     self.day)
+            else:
+                text = str(value)
+                if text.startswith(FORMULA_STARTS):
+                    sheet.write_string(row, index, text, self.quoted)
+                else:
+                    sheet.write_string(row, index, text)
+        self.row += 1
+
+
+def new_workbook(target):
+    """An XlsxWriter workbook that writes rows to disk as it goes and never runs text.
+
+    ``target`` is a file name (constant memory needs one) or a file-like object.
+    """
+    import xlsxwriter
+    options = {"strings_to_formulas": False, "strings_to_urls": False,
+               "strings_to_numbers": False}
+    if isinstance(target, (str, os.PathLike)):
+        options["constant_memory"] = True
+    else:
+        options["in_memory"] = True
+    return xlsxwriter.Workbook(target, options)
+
+
+def sheet_title(text: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join("-" if c in "[]:*?/\\" else c for c in str(text)).strip("'")
+    return (cleaned or "Sheet")[:31]
+
+
+def write_xlsx(target, columns: Sequence[Column], rows: Iterable[Sequence], *,
+               title: str = "Sheet") -> int:
+    """Write one sheet of ``columns`` and ``rows`` to ``target``; return the rows written.
+
+    Rows beyond what Excel can show are left out (CSV has no such limit).
+    """
+    workbook = new_workbook(target)
+    worksheet = workbook.add_worksheet(sheet_title(title))
+    writer = SheetWriter(workbook, worksheet, columns)
+    writer.header()
+    count = 0
+    for row in rows:
+        if writer.row >= XLSX_MAX_ROWS:
+            break
+        writer.write(row)
+        count += 1
+    if count:
+        worksheet.autofilter(0, 0, count, len(columns) - 1)
+    workbook.close()
+    return count
+
+
+def xlsx_response(name: str, columns: Sequence[Column], rows: Iterable[Sequence], *,
+                  title: str | None = None) -> Response:
+    """An XLSX download called ``<name>-<date>.xlsx``.
+
+    The workbook is written to a temporary file first (an XLSX file is a ZIP, whose
+    directory comes last), then streamed from it; the file is deleted as soon as it is
+    opened, so nothing is left behind even if the download is cut.
+    """
+    handle, path = tempfile.mkstemp(prefix="export-", suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_xlsx(path, columns, rows, title=title or name)
+        stream = open(path, "rb")  # noqa: SIM115 - closed by the response
+    finally:
+        os.unlink(path)
+    return Response(_file_chunks(stream), mimetype=XLSX_MIMETYPE,
+                    headers=_attachment(download_name(name, "xlsx")))
+
+
+def _file_chunks(stream) -> Iterator[bytes]:
+    try:
+        while chunk := stream.read(FILE_CHUNK_BYTES):
+            yield chunk
+    finally:
+        stream.close()
+
+
+# --- one way in for every list ---------------------------------------------------------------
+
+def export_response(name: str, columns: Sequence[Column], rows: Iterable[Sequence],
+                    fmt: str = CSV) -> Response:
+    """A list as ``fmt``: ``csv``, ``xlsx`` or ``hxl`` (CSV with a row of HXL hashtags).
+
+    Headers are translated now, in the reader's language.
+    """
+    header = [str(column.label) for column in columns]
+    if fmt == XLSX:
+        return xlsx_response(name, columns, rows)
+    if fmt == HXL:
+        return csv_response(name, header, rows, columns=columns,
+                            hxl_tags=[column.hxl or "" for column in columns])
+    return csv_response(name, header, rows, columns=columns)
+
+
+def has_hxl(columns: Sequence[Column]) -> bool:
+    return any(column.hxl for column in columns)

@@ -1,13 +1,20 @@
 """Read side of stock: used by pages, the API, PDFs, exports and the CLI alike."""
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
 
-from warehouse.catalogue.models import Category, Item
+from warehouse.accounts.models import Organisation, User
+from warehouse.catalogue.models import Category, Item, item_display_name
+from warehouse.core.clock import day_start
 from warehouse.extensions import db
 from warehouse.stock.models import (
     TRACKED_KINDS,
     Box,
+    Document,
+    DocumentKind,
     Location,
     LocationKind,
     Movement,
@@ -151,3 +158,152 @@ def reserved_by_item(site_id: int) -> dict[int, int]:
         .where(Reservation.site_id == site_id, Reservation.released_at.is_(None))
         .group_by(Reservation.item_id))
     return {item_id: int(quantity) for item_id, quantity in rows}
+
+
+# --- the ledger, line by line (the movements list and its exports) -------------------------
+
+#: Lines of the movements list per page.
+MOVEMENTS_PER_PAGE = 50
+#: Rows a streamed read fetches from the database at a time.
+STREAM_BATCH = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class MovementFilters:
+    """What the movements list is narrowed to; None is "any". Dates are whole local days."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    site_id: int | None = None
+    item_id: int | None = None
+    kind: DocumentKind | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(getattr(self, name) is not None for name in self.__slots__)
+
+
+class MovementRow(NamedTuple):
+    """One ledger line as the list and its exports show it, in the exports' column order."""
+
+    occurred_at: datetime
+    movement_id: int
+    document_id: int
+    kind: str  # DocumentKind value
+    reason: str | None
+    site: str | None
+    region: str | None
+    item_code: str
+    item: str
+    quantity: int
+    unit: str
+    from_location: str
+    to_location: str
+    partner: str | None
+    from_box: str | None
+    to_box: str | None
+    actor: str
+    note: str | None
+
+
+def _movements_statement(filters: MovementFilters):
+    """Ledger lines matching ``filters``, newest recorded first, as plain columns.
+
+    Items, locations, sites and people are small tables and are named from dictionaries
+    (see ``_Names``) rather than joined, so a line costs one row of ``movement`` and one
+    of ``document``; boxes can be many and are joined. Ordered by id, the primary key:
+    the list pages and streams without sorting the ledger.
+    """
+    from_box, to_box = aliased(Box), aliased(Box)
+    statement = (
+        select(Movement.occurred_at, Movement.id, Movement.document_id, Document.kind,
+               Document.reason, Document.site_id, Movement.item_id, Movement.quantity,
+               Movement.from_location_id, Movement.to_location_id, from_box.code,
+               to_box.code, Document.actor_id, Document.note)
+        .join(Document, Document.id == Movement.document_id)
+        .outerjoin(from_box, from_box.id == Movement.from_box_id)
+        .outerjoin(to_box, to_box.id == Movement.to_box_id)
+        .order_by(Movement.id.desc()))
+    if filters.date_from is not None:
+        statement = statement.where(Movement.occurred_at >= day_start(filters.date_from))
+    if filters.date_to is not None:
+        statement = statement.where(
+            Movement.occurred_at < day_start(filters.date_to + timedelta(days=1)))
+    if filters.site_id is not None:
+        statement = statement.where(Document.site_id == filters.site_id)
+    if filters.item_id is not None:
+        statement = statement.where(Movement.item_id == filters.item_id)
+    if filters.kind is not None:
+        statement = statement.where(Document.kind == filters.kind)
+    return statement
+
+
+class _Names:
+    """Names of items, locations, sites and people, read once per list, in the reader's
+    language."""
+
+    def __init__(self):
+        self.items = {
+            item_id: (code, item_display_name(name, name_fr, size), unit.value)
+            for item_id, code, name, name_fr, size, unit in db.session.execute(
+                select(Item.id, Item.code, Item.name, Item.name_fr, Item.size, Item.unit))}
+        organisations = dict(db.session.execute(
+            select(Organisation.id, Organisation.name)).all())
+        self.locations = {}
+        self.partner_of = {}
+        for location_id, name, kind, organisation_id in db.session.execute(
+                select(Location.id, Location.name, Location.kind, Location.organisation_id)):
+            self.locations[location_id] = name
+            if kind == LocationKind.PARTNER:
+                self.partner_of[location_id] = organisations.get(organisation_id)
+        self.sites = {site_id: (name, region) for site_id, name, region in
+                      db.session.execute(select(Site.id, Site.name, Site.region))}
+        self.people = dict(db.session.execute(select(User.id, User.name)).all())
+
+
+def _movement_rows(result, names: _Names):
+    items, locations, sites, people = names.items, names.locations, names.sites, names.people
+    partner_of = names.partner_of
+    no_site = (None, None)
+    for (occurred_at, movement_id, document_id, kind, reason, site_id, item_id, quantity,
+         from_id, to_id, from_box, to_box, actor_id, note) in result:
+        code, item, unit = items[item_id]
+        site, region = sites.get(site_id, no_site)
+        yield MovementRow(occurred_at, movement_id, document_id, kind, reason, site, region,
+                          code, item, quantity, unit, locations[from_id], locations[to_id],
+                          partner_of.get(to_id) or partner_of.get(from_id), from_box, to_box,
+                          people.get(actor_id, ""), note)
+
+
+def movements(filters: MovementFilters, *, before: int | None = None,
+              per_page: int = MOVEMENTS_PER_PAGE) -> tuple[list[MovementRow], int | None]:
+    """One page of ledger lines, newest recorded first, and the id to read older ones
+    from (None on the last page). ``before`` continues from a previous page.
+
+    Pages by the last line's id rather than by an offset, so page 1,000 of a million
+    lines costs what page one does.
+    """
+    statement = _movements_statement(filters)
+    if before is not None:
+        statement = statement.where(Movement.id < before)
+    rows = list(_movement_rows(db.session.execute(statement.limit(per_page + 1)), _Names()))
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    return rows, (rows[-1].movement_id if more else None)
+
+
+def movement_rows(filters: MovementFilters):
+    """Every ledger line ``filters`` match, as ``MovementRow``, streamed from the database.
+
+    The rows come through a server-side cursor (psycopg's named cursor on PostgreSQL,
+    SQLite's own stepping) ``STREAM_BATCH`` at a time, so a million lines never sit in
+    memory together.
+    """
+    names = _Names()
+    result = db.session.execute(
+        _movements_statement(filters).execution_options(stream_results=True,
+                                                        yield_per=STREAM_BATCH))
+    try:
+        yield from _movement_rows(result, names)
+    finally:
+        result.close()

@@ -1,18 +1,27 @@
-"""Stock pages, and the stock and count sheets printed from them."""
+"""Stock pages, and the stock and count sheets printed from them; the ledger's movements
+and write-offs, line by line, with their downloads."""
 import io
 from datetime import date
 from itertools import groupby
 
 from flask import Blueprint, render_template, request, send_file
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
-from warehouse.accounts.access import WAREHOUSE, roles, signed_in
+from warehouse.accounts.access import STAFF, WAREHOUSE, roles, signed_in
+from warehouse.boxes.words import DOCUMENT_KINDS, REASONS, unit_word
+from warehouse.catalogue.models import Item
+from warehouse.core.exports import DATETIME, NUMBER, Column, export_response
+from warehouse.exports import refuse_invalid
 from warehouse.extensions import db
 from warehouse.reports import (SheetDateNotUnderstood, build_count_sheet, build_stock_sheet,
                                count_sheet_filename, stock_sheet_filename)
 from warehouse.core.clock import local_today
 from warehouse.reports.queries import printable_locations
-from warehouse.stock.models import Location, Site
+from warehouse.stock import queries
+from warehouse.stock.forms import MovementFilterForm
+from warehouse.stock.models import DocumentKind, Location, Site
 from warehouse.stock.queries import stock_by_site
 
 bp = Blueprint("stock", __name__)
@@ -70,3 +79,158 @@ def _inline_pdf(pdf: bytes, filename: str):
     # Figures of the moment it was printed: never show a cached copy.
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- downloads of the stock list -------------------------------------------------------------
+
+STOCK_COLUMNS = [
+    Column(_l("Site"), "#loc+name"), Column(_l("Region"), "#adm1+name"),
+    Column(_l("Category"), "#item+category"), Column(_l("Item code"), "#item+code"),
+    Column(_l("Item"), "#item+name"), Column(_l("Unit"), "#item+unit"),
+    Column(_l("On hand"), "#output+num", NUMBER),
+    Column(_l("Minimum"), "#indicator+num+minimum", NUMBER),
+    Column(_l("Below minimum"), None),
+]
+
+
+@bp.get("/stock/export.csv", defaults={"fmt": "csv"})
+@bp.get("/stock/export.xlsx", defaults={"fmt": "xlsx"})
+@bp.get("/stock/export.hxl.csv", defaults={"fmt": "hxl"})
+@signed_in
+def export(fmt: str):
+    """Stock on hand per site and item, as the stock page shows it, as CSV, XLSX or HXL."""
+    regions = dict(db.session.execute(select(Site.id, Site.region)).all())
+    yes = str(_l("yes"))
+    rows = ([row.site_name, regions.get(row.site_id), row.category, row.item_code, row.item,
+             row.unit, row.on_hand, row.minimum_level, yes if row.below_minimum else ""]
+            for row in stock_by_site())
+    return export_response("stock", STOCK_COLUMNS, rows, fmt)
+
+
+# --- the ledger, line by line ----------------------------------------------------------------
+
+MOVEMENT_COLUMNS = [
+    Column(_l("When"), "#date", DATETIME), Column(_l("Line"), None, NUMBER),
+    Column(_l("Document"), "#activity+code", NUMBER),
+    Column(_l("What happened"), "#activity+type"), Column(_l("Reason"), "#description+reason"),
+    Column(_l("Site"), "#loc+name"), Column(_l("Region"), "#adm1+name"),
+    Column(_l("Item code"), "#item+code"), Column(_l("Item"), "#item+name"),
+    Column(_l("Quantity"), "#output+num", NUMBER), Column(_l("Unit"), "#item+unit"),
+    Column(_l("From"), "#loc+origin"), Column(_l("To"), "#loc+dest"),
+    Column(_l("Partner"), "#org+name"), Column(_l("From box"), None),
+    Column(_l("Into box"), None), Column(_l("Recorded by"), "#contact+name"),
+    Column(_l("Note"), "#description+note"),
+]
+
+
+def _movement_filters(args, *, kind: DocumentKind | None = None):
+    """The movements list's filters from the query string: (form, filters, valid).
+
+    ``kind`` fixes what happened (the write-off list), and the form does not offer it.
+    """
+    form = MovementFilterForm(formdata=args)
+    form.set_choices(sites=_sites(), items=_items(), kinds=DOCUMENT_KINDS)
+    valid = form.validate()
+    if not valid:
+        return form, queries.MovementFilters(kind=kind), False
+    chosen = form.kind.data if form.kind.data in {k.value for k in DocumentKind} else None
+    filters = queries.MovementFilters(
+        date_from=form.date_from.data, date_to=form.date_to.data,
+        site_id=_int(form.site.data), item_id=_int(form.item.data),
+        kind=kind or (DocumentKind(chosen) if chosen else None))
+    return form, filters, True
+
+
+def _sites() -> list[Site]:
+    return list(db.session.scalars(select(Site).order_by(Site.name)))
+
+
+def _items() -> list[Item]:
+    return list(db.session.scalars(select(Item).order_by(Item.name, Item.size, Item.code)))
+
+
+def _int(value) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def _words():
+    """The reader's words for kinds, reasons and units, looked up once per list."""
+    kinds = {kind.value: str(label) for kind, label in DOCUMENT_KINDS.items()}
+    reasons = {key: str(label) for key, label in REASONS.items()}
+    units = {}
+
+    def unit(value: str, quantity: int) -> str:
+        # Plural forms of English and French differ only among 0, 1 and more.
+        key = (value, min(quantity, 2))
+        if key not in units:
+            units[key] = unit_word(value, key[1])
+        return units[key]
+
+    def reason(value: str | None) -> str:
+        if not value:
+            return ""
+        return reasons.get(value) or value.replace("_", " ")
+
+    return kinds, reason, unit
+
+
+def _render_movements(template_kind: DocumentKind | None, endpoint: str):
+    form, filters, valid = _movement_filters(request.args, kind=template_kind)
+    before = _int(request.args.get("before"))
+    rows, older = queries.movements(filters, before=before)
+    kinds, reason, unit = _words()
+    query_args = {key: value for key, value in request.args.items()
+                  if key != "before" and value}
+    return render_template("stock/movements.html", filters=form, rows=rows, older=older,
+                           before=before, valid=valid, filtered=filters.active,
+                           query_args=query_args, kinds=kinds, reason_word=reason,
+                           unit_word=unit, endpoint=endpoint,
+                           write_offs=template_kind == DocumentKind.WRITE_OFF)
+
+
+def _export_movements(name: str, kind: DocumentKind | None, fmt: str):
+    form, filters, _ = _movement_filters(request.args, kind=kind)
+    refuse_invalid(form, request.args)
+    kinds, reason, unit = _words()
+
+    def rows():
+        for row in queries.movement_rows(filters):
+            row = list(row)
+            row[3] = kinds.get(row[3], row[3])
+            row[4] = reason(row[4])
+            row[10] = unit(row[10], row[9])
+            yield row
+
+    return export_response(name, MOVEMENT_COLUMNS, rows(), fmt)
+
+
+@bp.get("/stock/movements")
+@roles(*WAREHOUSE)
+def movements():
+    """Every line of the ledger, newest recorded first, filtered by day, site, item, kind."""
+    return _render_movements(None, "stock.movements")
+
+
+@bp.get("/stock/movements.csv", defaults={"fmt": "csv"})
+@bp.get("/stock/movements.xlsx", defaults={"fmt": "xlsx"})
+@bp.get("/stock/movements.hxl.csv", defaults={"fmt": "hxl"})
+@roles(*WAREHOUSE)
+def movements_export(fmt: str):
+    """The filtered movements, all of them, streamed as CSV (or XLSX, or HXL-tagged CSV)."""
+    return _export_movements("movements", None, fmt)
+
+
+@bp.get("/stock/write-offs")
+@roles(*STAFF)
+def write_offs():
+    """Stock written off (damaged, expired, mouldy, lost), newest first, filtered."""
+    return _render_movements(DocumentKind.WRITE_OFF, "stock.write_offs")
+
+
+@bp.get("/stock/write-offs.csv", defaults={"fmt": "csv"})
+@bp.get("/stock/write-offs.xlsx", defaults={"fmt": "xlsx"})
+@roles(*STAFF)
+def write_offs_export(fmt: str):
+    """The filtered write-offs as CSV or XLSX."""
+    return _export_movements("write-offs", DocumentKind.WRITE_OFF, fmt)
