@@ -128,6 +128,7 @@ def offline_messages() -> dict:
         "others": plural("%(num)d more scan waits for the person who made it to sign in",
                          "%(num)d more scans wait for the people who made them to sign in"),
         "codesAge": translations.gettext("Codes from %(age)s"),
+        "codesFresh": translations.gettext("Codes up to date"),
         "codesNone": translations.gettext("No codes saved for offline look-up yet"),
         "scannedAt": translations.gettext("Scanned %(time)s"),
         "refused": translations.gettext("The server refused this scan."),

@@ -116,20 +116,24 @@
     const seconds = Math.round((date.getTime() - Date.now()) / 1000);
     const steps = [["day", 86400], ["hour", 3600], ["minute", 60]];
     if (!window.Intl || !Intl.RelativeTimeFormat) return date.toLocaleString(lang);
-    const format = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
     for (let i = 0; i < steps.length; i += 1) {
       if (Math.abs(seconds) >= steps[i][1]) {
+        // "yesterday" reads better than "1 day ago"; "1 minute ago" better than "this minute".
+        const format = new Intl.RelativeTimeFormat(lang, {
+          numeric: steps[i][0] === "day" ? "auto" : "always" });
         return format.format(Math.round(seconds / steps[i][1]), steps[i][0]);
       }
     }
-    return format.format(0, "minute");
+    return null;
   }
 
   function ageText() {
     const date = generatedAt();
     if (!date) return state.messages.codesNone || "";
+    const age = relativeTime(date);
+    if (age === null) return state.messages.codesFresh || "Codes up to date";
     const template = state.messages.codesAge || "Codes from %(age)s";
-    return template.replace("%(age)s", relativeTime(date));
+    return template.replace("%(age)s", age);
   }
 
   function lookup(code) {

@@ -189,10 +189,21 @@
     return response.redirected && /\/login\b|\/sign-?in\b/.test(response.url);
   }
 
+  // The session's CSRF token was refused: the API's and the pages' ways of saying so.
+  function isCsrfProblem(status, json) {
+    return status === 400 && /\/(csrf-token-missing|form-expired)$/.test(json.type || "");
+  }
+
+  // The same request (same key) is still being handled: a 409 to retry, unlike the 409s
+  // of domain rules (e.g. a count's location changed), which need the user.
+  function isStillRunning(status, json) {
+    return status === 409 && (!json.type || /\/request-in-progress$/.test(json.type));
+  }
+
   // One attempt at one scan. Resolves with {outcome, ...}:
   //   sent     the server recorded it (or had recorded it already: same key)
   //   problem  the server refused it for good (a 4xx about the scan itself)
-  //   retry    try again later (409 still running, 429, 5xx, a form that expired twice)
+  //   retry    try again later (409 still running, 429, 5xx, a CSRF token refused twice)
   //   network  no answer
   //   signedOut the session has ended
   function attempt(item, replaying, csrfRetried) {
@@ -211,7 +222,7 @@
         const status = response.status;
         if (response.ok) return { outcome: "sent", response: json, httpStatus: status };
         if (status === 401) return { outcome: "signedOut", httpStatus: status, problem: json };
-        if (status === 400 && /form-expired$/.test(json.type || "") && !csrfRetried) {
+        if (isCsrfProblem(status, json) && !csrfRetried) {
           // The page's token belongs to an old session: fetch a fresh one and try once more.
           return checkSession().then(function (session) {
             if (session === "signedOut") return { outcome: "signedOut", httpStatus: 401 };
@@ -219,8 +230,8 @@
             return attempt(item, replaying, true);
           });
         }
-        if (status === 409 || status === 429 || status === 408 || status >= 500 ||
-            status === 400 && /form-expired$/.test(json.type || "")) {
+        if (isStillRunning(status, json) || status === 429 || status === 408 ||
+            status >= 500 || isCsrfProblem(status, json)) {
           return { outcome: "retry", httpStatus: status, problem: json };
         }
         return { outcome: "problem", httpStatus: status, problem: json };
