@@ -14,6 +14,7 @@ from warehouse.core.codes import CodeSequence
 from warehouse.distributions.models import Distribution, DistributionReason, DistributionSite
 from warehouse.intake.models import Donation, DonorType, Priority
 from warehouse.labels.models import PrinterProfile
+from warehouse.reports.models import IssuedReport
 from warehouse.requests.models import (
     Notification,
     PickLine,
@@ -48,7 +49,7 @@ __all__ = [
     "ApiIdempotency", "ApiToken", "ItemBarcode",
     "AuditEvent", "Audience", "Box", "BoxCondition", "Category", "CodeSequence", "Distribution",
     "DistributionReason", "DistributionSite", "Document", "DocumentKind", "Donation",
-    "DonorType", "Item", "Location", "LocationKind", "Movement", "Notification",
+    "DonorType", "IssuedReport", "Item", "Location", "LocationKind", "Movement", "Notification",
     "Organisation", "OrganisationKind", "PickLine", "PrinterProfile", "Priority",
     "RequestStatus", "Reservation", "Role", "Site", "StockLevel", "StockRequest",
     "StockRequestLine", "TabletDevice", "Unit", "User",

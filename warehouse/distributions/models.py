@@ -43,6 +43,8 @@ class Distribution(db.Model):
             "coalesce(women, 0) >= 0 AND coalesce(men, 0) >= 0 AND coalesce(children, 0) >= 0"
             " AND coalesce(unaccompanied_minors, 0) >= 0", name="people_not_negative"),
         Index("ix_distribution_org_day", "organisation_id", "distributed_on"),
+        # Reports over every partner read a period of days (migration 0008).
+        Index("ix_distribution_day", "distributed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
