@@ -72,6 +72,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(requests_bp)
     from warehouse.scan.offline import bp as offline_bp
     app.register_blueprint(offline_bp)
+    from warehouse.dashboard.views import bp as dashboard_bp
+    app.register_blueprint(dashboard_bp)
     app.add_url_rule("/", "home", home)
     app.add_url_rule("/language/<code>", "set_language", set_language, methods=["POST"])
     from warehouse.lan_tls import ca_certificate
@@ -150,7 +152,10 @@ def select_locale() -> str:
 
 @signed_in
 def home():
-    """Each role's starting page."""
+    """Each role's starting page: the dashboard for managers and admins, else stock."""
+    from warehouse.accounts.access import STAFF
+    if current_user.role in STAFF:
+        return redirect(url_for("dashboard.index"))
     return redirect(url_for("stock.index"))
 
 

@@ -1,0 +1,1 @@
+"""The managers' dashboard: the day's figures, each leading to the list behind it."""
