@@ -218,6 +218,11 @@ PARAMETERS_BY_ENDPOINT = {
     # PINs are for warehouse staff: these pages are about a volunteer.
     ("tablet.pin", "user_id"): Parameter(lambda w: w.users["volunteer"].id),
     ("tablet.user_pin", "user_id"): Parameter(lambda w: w.users["volunteer"].id),
+    # The API's look-up is opened with a box's label, as a scanner reads it.
+    ("api_read.lookup_code", "code"): Parameter(lambda w: w.box.code),
+    # Volunteers see the approved requests they pick.
+    ("api_read.request_detail", "request_id"): Parameter(
+        lambda w: _approved_request(w).id, of_partner_a=True),
     # Picking and dispatch work on approved requests (reserved, ready to pick).
     **{(f"dispatch.{endpoint}", "request_id"): Parameter(
         lambda w: _approved_request(w).id, of_partner_a=True)
