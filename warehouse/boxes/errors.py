@@ -81,3 +81,47 @@ class NothingToUndo(DomainError):
 class LocationNotInWarehouse(DomainError):
     template = N_("%(location)s is not a shelf or bay of a warehouse: a box is put on a "
                   "warehouse location.")
+
+
+# --- scanning several boxes at once, and undoing a scan --------------------------------------
+
+class MoveNeedsBoxes(DomainError):
+    template = N_("Scan at least one box to move, then the location it goes to.")
+
+
+class BoxScannedTwice(DomainError):
+    template = N_("Box %(box)s was scanned twice in this move: each box moves once. Remove "
+                  "the second scan and send the move again.")
+
+
+class TooManyBoxes(DomainError):
+    template = N_("At most %(maximum)s boxes can move at once; move the rest in a second go.")
+
+
+class NotYourScan(DomainError):
+    status = 403
+    template = N_("Document %(document_id)s was recorded by someone else: only they, or a "
+                  "manager, can undo it.")
+
+
+class UndoTooLate(DomainError):
+    status = 409
+    template = N_("Document %(document_id)s was recorded more than %(minutes)s minutes ago: "
+                  "ask a manager to undo it.")
+
+
+class NotAScan(DomainError):
+    status = 409
+    template = N_("Document %(document_id)s was not recorded with the scanner: ask a manager "
+                  "to undo it.")
+
+
+class UndoElsewhere(DomainError):
+    status = 409
+    template = N_("Document %(document_id)s (%(kind)s) is corrected from its own page: the "
+                  "request, distribution or transfer, not by undoing the scan.")
+
+
+class SizeDoesNotMatch(DomainError):
+    template = N_("%(item)s is size %(item_size)s, not %(size)s: choose the item of the size "
+                  "that goes in the box.")

@@ -11,11 +11,11 @@ Errors are ``warehouse.boxes.errors`` (rules of boxes) or ``warehouse.stock.erro
 of the ledger: not enough in the box, a box already at a location, a location of another
 site, a quantity that is not a whole number). Either way nothing was written.
 """
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
-from warehouse.accounts.models import User
+from warehouse.accounts.models import Role, User
 from warehouse.boxes import errors
 from warehouse.boxes.queries import last_document_id
 from warehouse.boxes.words import WRITE_OFF_REASONS
@@ -69,7 +69,8 @@ def move_box(box: Box, *, to_location: Location | int, actor: User,
 
 
 def take_from_box(box: Box, *, quantity, to_location: Location | int | None = None,
-                  actor: User, idempotency_key: str | None = None) -> Posted:
+                  actor: User, idempotency_key: str | None = None,
+                  occurred_at: datetime | None = None) -> Posted:
     """Take ``quantity`` out of the box, as loose stock where the box is or at ``to_location``.
 
     Raises BoxIsBlank, BoxIsEmpty, LocationNotInWarehouse, and the ledger's
@@ -83,6 +84,7 @@ def take_from_box(box: Box, *, quantity, to_location: Location | int | None = No
     target = _internal(to_location) if to_location is not None else None
     return post_document(
         kind=DocumentKind.MOVE, actor=actor, reason=TAKEN, idempotency_key=idempotency_key,
+        occurred_at=occurred_at,
         lines=[Line(state.item_id, quantity, state.location_id,
                     target.id if target else state.location_id, state.id, None)])
 
@@ -105,7 +107,8 @@ def empty_box(box: Box, *, to_location: Location | int | None = None, actor: Use
 
 
 def top_up_box(box: Box, *, quantity, from_location: Location | int | None = None,
-               actor: User, idempotency_key: str | None = None) -> Posted:
+               actor: User, idempotency_key: str | None = None,
+               occurred_at: datetime | None = None) -> Posted:
     """Put ``quantity`` more of the box's item into it, from loose stock.
 
     The loose stock is taken where the box is, or at ``from_location`` (e.g. the intake
@@ -122,7 +125,7 @@ def top_up_box(box: Box, *, quantity, from_location: Location | int | None = Non
     source = _internal(from_location) if from_location is not None else None
     return post_document(
         kind=DocumentKind.MOVE, actor=actor, reason=TOPPED_UP,
-        idempotency_key=idempotency_key,
+        idempotency_key=idempotency_key, occurred_at=occurred_at,
         lines=[Line(state.item_id, quantity, source.id if source else state.location_id,
                     state.location_id, None, state.id)])
 
@@ -247,7 +250,8 @@ def write_off_box(box: Box, *, quantity=None, reason: str, note: str | None = No
 def fill_blank_box(box: Box, *, item: Item | int, quantity, condition: BoxCondition | str,
                    location: Location | int, from_location: Location | int | None = None,
                    expires_on: date | None = None, actor: User,
-                   idempotency_key: str | None = None) -> Posted:
+                   idempotency_key: str | None = None,
+                   occurred_at: datetime | None = None) -> Posted:
     """Put stock into a pre-printed box used for the first time, on a warehouse shelf.
 
     The stock is received from donors (a receipt), or, with ``from_location``, taken from
@@ -270,6 +274,7 @@ def fill_blank_box(box: Box, *, item: Item | int, quantity, condition: BoxCondit
         kind, source_id = DocumentKind.MOVE, _internal(from_location).id
     posted = post_document(
         kind=kind, actor=actor, reason=FILLED, idempotency_key=idempotency_key,
+        occurred_at=occurred_at,
         lines=[Line(item_id, quantity, source_id, target.id, None, state.id)])
     _set_details(state.id, condition=condition, expires_on=expires_on)
     return posted
@@ -291,6 +296,85 @@ def undo_last_movement(box: Box, *, document_id: int, actor: User,
         raise errors.NothingToUndo(box=state.code)
     if last != document_id:
         raise errors.NotTheLastMovement(box=state.code)
+    return reverse_document(document_id, actor=actor, reason=UNDONE,
+                            idempotency_key=idempotency_key)
+
+
+#: Most boxes one move may carry (a pallet's worth, and well under the ledger's line limit).
+MAX_BOXES_PER_MOVE = 200
+#: How long the person who recorded a scan may undo it themselves.
+UNDO_WINDOW = timedelta(hours=1)
+#: Documents whose effects reach beyond stock (request lines, custody, distributions): they
+#: are corrected from their own pages, which undo those effects too.
+NOT_UNDONE_HERE = frozenset({DocumentKind.DISPATCH, DocumentKind.DISTRIBUTION,
+                             DocumentKind.RETURN, DocumentKind.TRANSFER})
+#: Idempotency keys of documents posted through the JSON API (the scanner) start so.
+SCANNER_KEY_PREFIX = "api:"
+
+
+def move_boxes(boxes: list[Box], *, to_location: Location | int, actor: User,
+               idempotency_key: str | None = None,
+               occurred_at: datetime | None = None) -> Posted:
+    """Move several whole boxes to one shelf of their site, in ONE document.
+
+    All move or none does. Raises MoveNeedsBoxes, TooManyBoxes, BoxScannedTwice (the same
+    box twice in the list), BoxIsBlank, BoxIsEmpty, LocationNotInWarehouse, and the
+    ledger's BoxAlreadyThere, BoxNotAtLocation (a box moved meanwhile) or
+    LocationOfAnotherSite. A replayed ``idempotency_key`` returns the first move.
+    """
+    if not boxes:
+        raise errors.MoveNeedsBoxes()
+    if len(boxes) > MAX_BOXES_PER_MOVE:
+        raise errors.TooManyBoxes(maximum=MAX_BOXES_PER_MOVE)
+    states = [_state(box) for box in boxes]
+    if (replay := _replayed(idempotency_key, states[0])) is not None:
+        return replay
+    seen = set()
+    for state in states:
+        if state.id in seen:
+            raise errors.BoxScannedTwice(box=state.code)
+        seen.add(state.id)
+    for state in states:
+        _check_holds_stock(state)
+    target = _internal(to_location)
+    return post_document(
+        kind=DocumentKind.MOVE, actor=actor, reason=MOVED, idempotency_key=idempotency_key,
+        occurred_at=occurred_at,
+        lines=[Line(state.item_id, state.quantity, state.location_id, target.id, state.id,
+                    state.id) for state in states])
+
+
+def undo_document(document_id: int, *, actor: User, idempotency_key: str | None = None,
+                  now: datetime | None = None) -> Posted:
+    """Reverse a document recorded with the scanner, as the person who recorded it.
+
+    Volunteers undo their own scans within ``UNDO_WINDOW`` of recording them; managers
+    and admins undo any document. Dispatches, distributions, returns and transfers are
+    corrected from their own pages (UndoElsewhere). Raises the ledger's UnknownDocument,
+    AlreadyReversed, CannotReverseReversal or InsufficientStock (the stock moved on since),
+    and NotYourScan, UndoTooLate, NotAScan. A replayed ``idempotency_key`` returns the
+    first reversal.
+    """
+    from warehouse.core.types import utcnow
+
+    document = db.session.get(Document, document_id)
+    if document is None:
+        db.session.rollback()
+        raise stock_errors.UnknownDocument(document_id=document_id)
+    kind, actor_id = document.kind, document.actor_id
+    recorded_at, key = document.recorded_at, document.idempotency_key or ""
+    db.session.rollback()
+    if kind in NOT_UNDONE_HERE:
+        from warehouse.boxes.words import kind_label
+        raise errors.UndoElsewhere(document_id=document_id, kind=kind_label(kind))
+    if actor.role not in (Role.MANAGER, Role.ADMIN):
+        if actor_id != actor.id:
+            raise errors.NotYourScan(document_id=document_id)
+        if not key.startswith(SCANNER_KEY_PREFIX):
+            raise errors.NotAScan(document_id=document_id)
+        if (now or utcnow()) - recorded_at > UNDO_WINDOW:
+            raise errors.UndoTooLate(document_id=document_id,
+                                     minutes=int(UNDO_WINDOW.total_seconds() // 60))
     return reverse_document(document_id, actor=actor, reason=UNDONE,
                             idempotency_key=idempotency_key)
 
