@@ -11,6 +11,7 @@ from warehouse.api.models import ApiIdempotency
 from warehouse.audit.models import AuditEvent
 from warehouse.catalogue.models import Audience, Category, Item, ItemBarcode, Unit
 from warehouse.core.codes import CodeSequence
+from warehouse.core.settings import AppSetting
 from warehouse.distributions.models import Distribution, DistributionReason, DistributionSite
 from warehouse.intake.models import Donation, DonorType, Priority
 from warehouse.labels.models import PrinterProfile
@@ -46,7 +47,7 @@ from warehouse.stock.models import (
 __all__ = [
     "CountDifference", "CountLine", "CountSession", "CountStatus", "DifferenceKind",
     "SyncConflict",
-    "ApiIdempotency", "ApiToken", "ItemBarcode",
+    "ApiIdempotency", "ApiToken", "AppSetting", "ItemBarcode",
     "AuditEvent", "Audience", "Box", "BoxCondition", "Category", "CodeSequence", "Distribution",
     "DistributionReason", "DistributionSite", "Document", "DocumentKind", "Donation",
     "DonorType", "IssuedReport", "Item", "Location", "LocationKind", "Movement", "Notification",
