@@ -69,3 +69,8 @@ class NotYourOrganisation(DomainError):
 class NoIssuedReport(DomainError):
     status = 404
     template = N_("This report has not been issued yet. Issue it first.")
+
+
+class UnknownSiteForReport(DomainError):
+    status = 400
+    template = N_("There is no site “%(value)s”. Choose one from the list, or all sites.")
