@@ -190,6 +190,14 @@ def _stock_request(world: World):
         lines=[RequestLine(world.item.id, 3)], submit=True)
 
 
+def _issued_report(world: World):
+    """Partner A's weekly report of last week, issued by the manager."""
+    from warehouse.reports import issued, weekly
+    return issued.issue_weekly_report(weekly.last_week(), site_id=None,
+                                      organisation_id=world.partner_a.id, lang="en",
+                                      actor=world.users["manager"])
+
+
 # URL parameters by name. A new name fails the walk until it is added here, pointing at
 # a real object of the world (add it to ``build_world`` if it is a new kind of object).
 PARAMETERS = {
@@ -207,6 +215,7 @@ PARAMETERS = {
     "printer_id": Parameter(lambda w: _printer(w).id),
     "request_id": Parameter(lambda w: _stock_request(w).id, of_partner_a=True),
     "distribution_id": Parameter(lambda w: _distribution(w).id, of_partner_a=True),
+    "issued_id": Parameter(lambda w: _issued_report(w).id, of_partner_a=True),
 }
 # Names whose meaning depends on the route.
 PARAMETERS_BY_ENDPOINT = {
