@@ -12,6 +12,8 @@ stock_cli = AppGroup("stock", help="Stock ledger commands.")
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(stock_cli)
+    from warehouse.reports.cli import report_cli
+    app.cli.add_command(report_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(lan_certificate)

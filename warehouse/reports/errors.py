@@ -73,4 +73,4 @@ class NoIssuedReport(DomainError):
 
 class UnknownSiteForReport(DomainError):
     status = 400
-    template = N_("There is no site “%(value)s”. Choose one from the list, or all sites.")
+    template = N_("There is no site “%(value)s”. Choose one of the sites, or all of them.")
