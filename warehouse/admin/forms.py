@@ -129,4 +129,5 @@ AUDIT_ACTION_LABELS = {
     "organisation_renamed": _l("Organisation renamed"),
     "organisation_deactivated": _l("Organisation deactivated"),
     "organisation_reactivated": _l("Organisation reactivated"),
+    "setting_changed": _l("Setting changed"),
 }

@@ -1,4 +1,4 @@
-"""Administration pages: users, organisations and the audit log.
+"""Administration pages: users, organisations, the audit log and the app's settings.
 
 Admins change things; managers may read the users list (to know who is who on a shift).
 Each change goes through ``warehouse.accounts.services``, which records it in the audit
@@ -6,9 +6,11 @@ log in the same transaction.
 """
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import SelectChoice
+from wtforms import BooleanField, SelectChoice
 
 from warehouse.accounts import errors as account_errors
 from warehouse.accounts import services
@@ -309,3 +311,27 @@ def audit():
     return render_template("admin/audit.html", filters=filters, page=page, valid=valid,
                            query_args=query_args, describe=queries.describe,
                            action_labels=AUDIT_ACTION_LABELS)
+
+
+# Settings
+
+class SettingsForm(FlaskForm):
+    public_needs_list = BooleanField(_l("Publish the needs list"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def settings():
+    """Switches an admin changes while the app runs: the public needs list."""
+    from warehouse.core import settings as app_settings
+    form = SettingsForm()
+    if form.validate_on_submit():
+        app_settings.change_setting(app_settings.PUBLIC_NEEDS_LIST,
+                                    bool(form.public_needs_list.data), actor=current_user)
+        flash(gettext("The needs list is published.") if form.public_needs_list.data
+              else gettext("The needs list is no longer published."), "success")
+        return redirect(url_for("admin.settings"), 303)
+    if request.method == "GET":
+        form.public_needs_list.data = bool(app_settings.setting(app_settings.PUBLIC_NEEDS_LIST))
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/settings.html", form=form), status

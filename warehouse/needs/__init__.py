@@ -1,0 +1,1 @@
+"""The public needs list: what donors can bring now, for collection drives."""
