@@ -19,6 +19,7 @@ MENU = [
     ("distributions.index", _l("Distributions")),
     ("requests.notifications", _l("Notifications")),
     ("labels.index", _l("Labels")),
+    ("catalogue.barcodes", _l("Barcodes")),
     ("reports.index", _l("Reports")),
     ("admin.users", _l("Users")),
     ("admin.audit", _l("Audit log")),

@@ -74,6 +74,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(offline_bp)
     from warehouse.dashboard.views import bp as dashboard_bp
     app.register_blueprint(dashboard_bp)
+    from warehouse.needs.views import bp as needs_bp
+    app.register_blueprint(needs_bp)
     from warehouse.reports.views import bp as reports_bp
     app.register_blueprint(reports_bp)
     app.add_url_rule("/", "home", home)

@@ -198,6 +198,12 @@ def _issued_report(world: World):
                                       actor=world.users["manager"])
 
 
+def _api_token(world: World):
+    """An API token of the world's manager."""
+    from warehouse.accounts.api_tokens import create_token
+    return create_token(world.users["manager"], "Script")[0]
+
+
 # URL parameters by name. A new name fails the walk until it is added here, pointing at
 # a real object of the world (add it to ``build_world`` if it is a new kind of object).
 PARAMETERS = {

@@ -1,7 +1,14 @@
 """Sign-in and account forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from warehouse.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -53,6 +60,12 @@ class LanguageForm(FlaskForm):
     language = SelectField(_l("Language of the pages and e-mails"),
                            choices=[SelectChoice(code, name)
                                     for code, name in LANGUAGE_NAMES.items()])
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("Name of the new token"),
+                       validators=[InputRequired(_l("Give the token a name.")), Length(max=80)],
+                       render_kw={"maxlength": 80, "autocomplete": "off"})
 
 
 class ForgotPasswordForm(FlaskForm):

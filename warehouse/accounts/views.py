@@ -17,6 +17,7 @@ from warehouse.accounts import errors, services, tokens
 from warehouse.accounts.access import public, signed_in
 from warehouse.accounts.forms import (
     LANGUAGE_NAMES,
+    ApiTokenForm,
     ChangePasswordForm,
     ChoosePasswordForm,
     ForgotPasswordForm,
@@ -98,14 +99,18 @@ def safe_next(target: str | None) -> str:
 
 # One's own account
 
-def _account_page(password_form=None, language_form=None, status=200):
+def _account_page(password_form=None, language_form=None, status=200, token_form=None,
+                  new_token=None):
+    from warehouse.accounts.api_tokens import active_tokens
     if language_form is None:
         language_form = LanguageForm()
         language_form.language.data = str(get_locale())
     _language_choices(language_form)
     return render_template("accounts/account.html",
                            password_form=password_form or ChangePasswordForm(),
-                           language_form=language_form), status
+                           language_form=language_form,
+                           token_form=token_form or ApiTokenForm(),
+                           api_tokens=active_tokens(current_user), new_token=new_token), status
 
 
 def _language_choices(form: LanguageForm) -> None:
@@ -118,6 +123,34 @@ def _language_choices(form: LanguageForm) -> None:
 def account():
     """Who you are, your password and your language."""
     return _account_page()
+
+
+@bp.post("/account/api-tokens")
+@signed_in
+def create_api_token():
+    """Make a personal API token; its secret is shown on this answer only."""
+    from warehouse.accounts.api_tokens import create_token
+    form = ApiTokenForm()
+    if form.validate_on_submit():
+        try:
+            _token, secret = create_token(current_user, form.name.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.name.errors.append(error.message)
+        else:
+            return _account_page(new_token=secret)
+    return _account_page(token_form=form, status=422)
+
+
+@bp.post("/account/api-tokens/<int:token_id>/revoke")
+@signed_in
+def revoke_api_token(token_id: int):
+    """Revoke one of one's own API tokens: it stops working at once."""
+    from warehouse.accounts.api_tokens import revoke_token
+    token = revoke_token(current_user, token_id)
+    flash(gettext("The token “%(name)s” is revoked: it no longer works.", name=token.name),
+          "success")
+    return redirect(url_for("accounts.account", _anchor="api-tokens-heading"), 303)
 
 
 @bp.post("/account/password")

@@ -1,7 +1,7 @@
 """The API's description (OpenAPI 3) and its reference page, served by the app itself."""
 import copy
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, render_template
 
 from warehouse.accounts.access import public
 
@@ -25,3 +25,10 @@ def openapi_spec() -> dict:
         if "application/json" in content and name != "OK":
             content[PROBLEM_TYPE] = content.pop("application/json")
     return spec
+
+
+@bp.route("/docs")
+@public
+def reference():
+    """The API reference: Swagger UI, served from the app's own static files."""
+    return render_template("api/reference.html")

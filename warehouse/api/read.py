@@ -238,7 +238,7 @@ def location_json(location: Location, boxes: int | None = None) -> dict:
 @blp.arguments(SiteArgs, location="query")
 @blp.response(200, LocationSchema(many=True))
 def locations(args):
-    """The open warehouse locations (of one site with ``site_id``), in walking order."""
+    """The open warehouse locations (of one site with site_id), in walking order."""
     statement = (select(Location).join(Site, Site.id == Location.site_id)
                  .where(Location.kind == LocationKind.INTERNAL, Location.active.is_(True))
                  .order_by(Site.name, Location.position, Location.name))
@@ -314,7 +314,7 @@ def box(box_code: str):
 @blp.arguments(SiteArgs, location="query")
 @blp.response(200, StockRowSchema(many=True))
 def stock(args):
-    """On-hand stock per site and item (of one site with ``site_id``)."""
+    """On-hand stock per site and item (of one site with site_id)."""
     from warehouse.stock.queries import stock_by_site
     return [{"site_id": row.site_id, "site": row.site_name, "item_id": row.item_id,
              "item_code": row.item_code, "item": row.item, "category": row.category,
@@ -373,7 +373,7 @@ def request_json(stock_request: StockRequest) -> dict:
 @blp.arguments(RequestsArgs, location="query")
 @blp.response(200, RequestSummarySchema(many=True))
 def requests_list(args):
-    """Requests, newest first: ``status=approved&site_id=N`` are the ones to pick there."""
+    """Requests, newest first: status=approved&site_id=N are the ones to pick there."""
     statement = _visible_requests(current_user)
     if args["status"]:
         statement = statement.where(StockRequest.status == args["status"])

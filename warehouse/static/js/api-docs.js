@@ -1,0 +1,29 @@
+// The API reference page: Swagger UI, self-hosted, reading the app's own openapi.json.
+// "Try it out" runs as the signed-in user; writes carry the page's CSRF token.
+(function () {
+  "use strict";
+  function start() {
+    const element = document.getElementById("swagger-ui");
+    if (!element || !window.SwaggerUIBundle) return;
+    const csrf = document.querySelector('meta[name="csrf-token"]');
+    window.SwaggerUIBundle({
+      url: element.dataset.specUrl,
+      domNode: element,
+      deepLinking: true,
+      presets: [window.SwaggerUIBundle.presets.apis],
+      layout: "BaseLayout",
+      defaultModelsExpandDepth: 0,
+      requestInterceptor: function (request) {
+        if (csrf && request.method && request.method.toUpperCase() !== "GET") {
+          request.headers["X-CSRFToken"] = csrf.content;
+        }
+        return request;
+      },
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
