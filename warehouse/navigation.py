@@ -8,6 +8,7 @@ from warehouse.accounts.access import access_of
 # may open it, so the menu follows the access policy without repeating it.
 MENU = [
     # The warehouse floor's day first, then partners' work, then printing and admin.
+    ("dashboard.index", _l("Dashboard")),
     ("stock.index", _l("Stock")),
     ("intake.donations", _l("Intake")),
     ("boxes.list", _l("Boxes")),
@@ -23,6 +24,7 @@ MENU = [
     ("reports.index", _l("Reports")),
     ("admin.users", _l("Users")),
     ("admin.audit", _l("Audit log")),
+    ("admin.settings", _l("Settings")),
     ("tablet.devices", _l("Tablets")),
 ]
 
