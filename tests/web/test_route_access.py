@@ -198,6 +198,13 @@ def _issued_report(world: World):
                                       actor=world.users["manager"])
 
 
+def _barcode(world: World):
+    """An EAN-13 barcode on the world's item (a pack of 24)."""
+    from warehouse.catalogue.models import ItemBarcode
+    return factories._save(ItemBarcode(item_id=world.item.id, code="4006381333931",
+                                       pack_quantity=24))
+
+
 def _api_token(world: World):
     """An API token of the world's manager."""
     from warehouse.accounts.api_tokens import create_token
@@ -221,6 +228,7 @@ PARAMETERS = {
     "printer_id": Parameter(lambda w: _printer(w).id),
     "request_id": Parameter(lambda w: _stock_request(w).id, of_partner_a=True),
     "distribution_id": Parameter(lambda w: _distribution(w).id, of_partner_a=True),
+    "barcode_id": Parameter(lambda w: _barcode(w).id),
     "issued_id": Parameter(lambda w: _issued_report(w).id, of_partner_a=True),
 }
 # Names whose meaning depends on the route.
@@ -235,6 +243,8 @@ PARAMETERS_BY_ENDPOINT = {
     ("tablet.user_pin", "user_id"): Parameter(lambda w: w.users["volunteer"].id),
     # The API's look-up is opened with a box's label, as a scanner reads it.
     ("api_read.lookup_code", "code"): Parameter(lambda w: w.box.code),
+    # API tokens are revoked by their owner; another user's token id is not found.
+    ("accounts.revoke_api_token", "token_id"): Parameter(lambda w: _api_token(w).id),
     # Volunteers see the approved requests they pick.
     ("api_read.request_detail", "request_id"): Parameter(
         lambda w: _approved_request(w).id, of_partner_a=True),
