@@ -811,8 +811,21 @@ class _DemoBuilder:
             item.id = id_
         self.by_name = {(i.family.name, i.size): i for i in self.items}
         self.by_id = {i.id: i for i in self.items}
+        self._make_barcodes()
         self._share_demand()
         self._choose_homes()
+
+    def _make_barcodes(self) -> None:
+        """The barcodes on a few packages donors bring often; a scan counts a whole one."""
+        from warehouse.catalogue.models import ItemBarcode
+        packages = [(("Soap bar", None), "3760012345014", 4),  # a multipack of 4 bars
+                    (("Soap bar", None), "3760012345021", 1),
+                    (("Toothbrush", None), "3760012345038", 1),
+                    (("Toothpaste", None), "3760012345045", 1),
+                    (("Toilet roll", None), "3760012345052", 12),  # a pack of 12 rolls
+                    (("Nappies", "Size 4"), "76001239", 1)]  # one pack (nappies count packs)
+        self._save([ItemBarcode(item_id=self.by_name[name].id, code=code, pack_quantity=n)
+                    for name, code, n in packages if name in self.by_name])
 
     def _share_demand(self) -> None:
         """Split each item's demand between the partners who need it and where they collect."""

@@ -9,13 +9,15 @@ when it was replayed offline can be sent again later, from the conflicts page, t
 the very same code.
 
 Offline replays (header ``X-Offline-Replay: 1``) that fail with a rule the user must
-look at (4xx but 401, 409 and 429, which a later replay may pass) are recorded as a
+look at (4xx but 401, 429 and 409 request-in-progress, which a later replay may pass;
+the ledger's own 409s such as insufficient-stock are kept) are recorded as a
 ``SyncConflict``, and the problem document carries its ``conflict_id``.
 """
+import functools
 import json
 
 from flask import current_app, request
-from flask_babel import format_decimal, gettext, ngettext
+from flask_babel import format_decimal, get_locale, gettext, ngettext
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
@@ -40,10 +42,12 @@ blp = Blueprint("api_scan", __name__, url_prefix=API_PREFIX,
                             "offline scans needing attention.")
 
 #: Statuses of a refused offline replay that are NOT recorded as needing attention: not
-#: signed in, still running elsewhere, too many requests — a later replay may pass.
-NOT_CONFLICTS = frozenset({401, 409, 429})
-#: Problems that say nothing about the scan itself (the page must reload its token).
-NOT_CONFLICT_SLUGS = frozenset({"csrf-token-missing"})
+#: signed in, too many requests — a later replay may pass.
+NOT_CONFLICTS = frozenset({401, 429})
+#: Problems that say nothing about the scan itself: the same request still running
+#: (409, but the ledger's own 409s — not enough stock, box already picked — are kept),
+#: or the page must reload its CSRF token.
+NOT_CONFLICT_SLUGS = frozenset({"request-in-progress", "csrf-token-missing"})
 #: What the scan page's conditions mean in the box's two: good or worn stock is used.
 CONDITIONS = {"new": BoxCondition.NEW, "used": BoxCondition.USED, "good": BoxCondition.USED,
               "worn": BoxCondition.USED}
@@ -53,9 +57,18 @@ REPLAYABLE: dict = {}
 
 
 def replayable(endpoint: str, schema: type[Schema]):
+    """Keep ``work`` as what ``endpoint`` runs, for a conflict's retry."""
     def decorator(work):
-        REPLAYABLE[endpoint] = (schema, work)
-        return work
+        @functools.wraps(work)
+        def run(user, data, key, **values):
+            # Settle the language first: worked out lazily inside a service's write
+            # transaction it would read the user through the session, and on SQLite that
+            # read's snapshot then blocks the session's own writes after the commit.
+            get_locale()
+            return work(user, data, key, **values)
+
+        REPLAYABLE[endpoint] = (schema, run)
+        return run
     return decorator
 
 
