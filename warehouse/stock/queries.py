@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import func, literal, or_, select, union_all
+from sqlalchemy import String, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.orm import aliased
 
 from warehouse.accounts.models import Organisation, User
@@ -206,17 +206,19 @@ class MovementRow(NamedTuple):
     note: str | None
 
 
-def _movements_statement(filters: MovementFilters):
+def _movements_statement(filters: MovementFilters, *, raw_times: bool = False):
     """Ledger lines matching ``filters``, newest recorded first, as plain columns.
 
     Items, locations, sites and people are small tables and are named from dictionaries
     (see ``_Names``) rather than joined, so a line costs one row of ``movement`` and one
     of ``document``; boxes can be many and are joined. Ordered by id, the primary key:
-    the list pages and streams without sorting the ledger.
+    the list pages and streams without sorting the ledger. ``raw_times`` leaves the time
+    as the driver gives it (see ``movement_rows``).
     """
     from_box, to_box = aliased(Box), aliased(Box)
+    when = type_coerce(Movement.occurred_at, String) if raw_times else Movement.occurred_at
     statement = (
-        select(Movement.occurred_at, Movement.id, Movement.document_id, Document.kind,
+        select(when, Movement.id, Movement.document_id, type_coerce(Document.kind, String),
                Document.reason, Document.site_id, Movement.item_id, Movement.quantity,
                Movement.from_location_id, Movement.to_location_id, from_box.code,
                to_box.code, Document.actor_id, Document.note)
@@ -240,11 +242,12 @@ def _movements_statement(filters: MovementFilters):
 
 class _Names:
     """Names of items, locations, sites and people, read once per list, in the reader's
-    language."""
+    language; with ``cell`` (e.g. ``spreadsheet_cell``) applied to each, for an export."""
 
-    def __init__(self):
+    def __init__(self, cell=None):
+        cell = cell or _same
         self.items = {
-            item_id: (code, item_display_name(name, name_fr, size), unit.value)
+            item_id: (code, cell(item_display_name(name, name_fr, size)), unit.value)
             for item_id, code, name, name_fr, size, unit in db.session.execute(
                 select(Item.id, Item.code, Item.name, Item.name_fr, Item.size, Item.unit))}
         organisations = dict(db.session.execute(
@@ -253,26 +256,56 @@ class _Names:
         self.partner_of = {}
         for location_id, name, kind, organisation_id in db.session.execute(
                 select(Location.id, Location.name, Location.kind, Location.organisation_id)):
-            self.locations[location_id] = name
+            self.locations[location_id] = cell(name)
             if kind == LocationKind.PARTNER:
-                self.partner_of[location_id] = organisations.get(organisation_id)
-        self.sites = {site_id: (name, region) for site_id, name, region in
+                self.partner_of[location_id] = cell(organisations.get(organisation_id))
+        self.sites = {site_id: (cell(name), cell(region)) for site_id, name, region in
                       db.session.execute(select(Site.id, Site.name, Site.region))}
-        self.people = dict(db.session.execute(select(User.id, User.name)).all())
+        self.people = {user_id: cell(name) for user_id, name in
+                       db.session.execute(select(User.id, User.name))}
 
 
-def _movement_rows(result, names: _Names):
+def _same(value):
+    return value
+
+
+@dataclass(frozen=True)
+class Words:
+    """The reader's words for what the ledger stores, for a list of movements.
+
+    ``kinds`` and ``reasons`` map stored values to words (a reason missing from it is
+    shown as stored); ``units`` maps a unit to its words for one and for more (English
+    and French differ only there, and a line's quantity is never 0).
+    """
+
+    kinds: dict
+    reasons: dict
+    units: dict
+
+
+def _movement_rows(rows, names: _Names, words: Words | None = None, *,
+                   make=MovementRow._make):
+    """``MovementRow``s (or what ``make`` makes of each row's values) of the statement's
+    rows, in the reader's ``words`` if given, else with the values as stored."""
     items, locations, sites, people = names.items, names.locations, names.sites, names.people
     partner_of = names.partner_of
     no_site = (None, None)
+    if words is None:
+        kinds = reasons = units = None
+    else:
+        kinds, reasons, units = words.kinds, words.reasons, words.units
     for (occurred_at, movement_id, document_id, kind, reason, site_id, item_id, quantity,
-         from_id, to_id, from_box, to_box, actor_id, note) in result:
+         from_id, to_id, from_box, to_box, actor_id, note) in rows:
         code, item, unit = items[item_id]
         site, region = sites.get(site_id, no_site)
-        yield MovementRow(occurred_at, movement_id, document_id, kind, reason, site, region,
-                          code, item, quantity, unit, locations[from_id], locations[to_id],
-                          partner_of.get(to_id) or partner_of.get(from_id), from_box, to_box,
-                          people.get(actor_id, ""), note)
+        if words is not None:
+            kind = kinds.get(kind, kind)
+            reason = reasons.get(reason, reason)
+            unit = units[unit][quantity > 1]
+        yield make([occurred_at, movement_id, document_id, kind, reason, site, region, code,
+                    item, quantity, unit, locations[from_id], locations[to_id],
+                    partner_of.get(to_id) or partner_of.get(from_id), from_box, to_box,
+                    people.get(actor_id, ""), note])
 
 
 def movements(filters: MovementFilters, *, before: int | None = None,
@@ -292,18 +325,26 @@ def movements(filters: MovementFilters, *, before: int | None = None,
     return rows, (rows[-1].movement_id if more else None)
 
 
-def movement_rows(filters: MovementFilters):
-    """Every ledger line ``filters`` match, as ``MovementRow``, streamed from the database.
+def movement_rows(filters: MovementFilters, *, words: Words | None = None,
+                  raw_times: bool = False, cell=None):
+    """Every ledger line ``filters`` match, streamed from the database, as lists of the
+    values of ``MovementRow`` (an export writes them as they come).
 
     The rows come through a server-side cursor (psycopg's named cursor on PostgreSQL,
-    SQLite's own stepping) ``STREAM_BATCH`` at a time, so a million lines never sit in
-    memory together.
+    SQLite's own stepping), ``STREAM_BATCH`` plain connection rows at a time (no ORM
+    objects), so a million lines never sit in memory together. ``words``: see
+    ``_movement_rows``. ``cell`` is applied once to every name (of an item, a place, a
+    person), not per row. With ``raw_times`` the time is as the driver gives it: a UTC
+    text on SQLite, an aware datetime on PostgreSQL (``warehouse.core.exports.LocalMinute``
+    writes either); else an aware datetime.
     """
-    names = _Names()
-    result = db.session.execute(
-        _movements_statement(filters).execution_options(stream_results=True,
-                                                        yield_per=STREAM_BATCH))
+    names = _Names(cell)
+    result = db.session.connection().execute(
+        _movements_statement(filters, raw_times=raw_times).execution_options(
+            stream_results=True, yield_per=STREAM_BATCH))
     try:
-        yield from _movement_rows(result, names)
+        # A batch at a time: SQLAlchemy's row-by-row fetch costs more than the row.
+        rows = (row for batch in result.partitions(STREAM_BATCH) for row in batch)
+        yield from _movement_rows(rows, names, words, make=_same)
     finally:
         result.close()

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from warehouse.accounts.access import STAFF, WAREHOUSE, roles, signed_in
 from warehouse.boxes.words import DOCUMENT_KINDS, REASONS, unit_word
-from warehouse.catalogue.models import Item
-from warehouse.core.exports import DATETIME, NUMBER, Column, export_response
+from warehouse.catalogue.models import Item, Unit
+from warehouse.core.exports import (DATETIME, NUMBER, XLSX, Column, export_response,
+                                    spreadsheet_cell)
 from warehouse.exports import refuse_invalid
 from warehouse.extensions import db
 from warehouse.reports import (SheetDateNotUnderstood, build_count_sheet, build_stock_sheet,
@@ -109,16 +110,22 @@ def export(fmt: str):
 
 # --- the ledger, line by line ----------------------------------------------------------------
 
+# Names (of places, items, people) are defused by the query, once each: only the note is
+# checked row by row (see ``_export_movements``).
 MOVEMENT_COLUMNS = [
     Column(_l("When"), "#date", DATETIME), Column(_l("Line"), None, NUMBER),
     Column(_l("Document"), "#activity+code", NUMBER),
-    Column(_l("What happened"), "#activity+type"), Column(_l("Reason"), "#description+reason"),
-    Column(_l("Site"), "#loc+name"), Column(_l("Region"), "#adm1+name"),
-    Column(_l("Item code"), "#item+code"), Column(_l("Item"), "#item+name"),
-    Column(_l("Quantity"), "#output+num", NUMBER), Column(_l("Unit"), "#item+unit"),
-    Column(_l("From"), "#loc+origin"), Column(_l("To"), "#loc+dest"),
-    Column(_l("Partner"), "#org+name"), Column(_l("From box"), None),
-    Column(_l("Into box"), None), Column(_l("Recorded by"), "#contact+name"),
+    Column(_l("What happened"), "#activity+type", safe=True),
+    Column(_l("Reason"), "#description+reason", safe=True),
+    Column(_l("Site"), "#loc+name", safe=True), Column(_l("Region"), "#adm1+name", safe=True),
+    Column(_l("Item code"), "#item+code", safe=True),
+    Column(_l("Item"), "#item+name", safe=True),
+    Column(_l("Quantity"), "#output+num", NUMBER),
+    Column(_l("Unit"), "#item+unit", safe=True),
+    Column(_l("From"), "#loc+origin", safe=True), Column(_l("To"), "#loc+dest", safe=True),
+    Column(_l("Partner"), "#org+name", safe=True), Column(_l("From box"), None, safe=True),
+    Column(_l("Into box"), None, safe=True),
+    Column(_l("Recorded by"), "#contact+name", safe=True),
     Column(_l("Note"), "#description+note"),
 ]
 
@@ -154,55 +161,34 @@ def _int(value) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
-def _words():
+def _words() -> queries.Words:
     """The reader's words for kinds, reasons and units, looked up once per list."""
-    kinds = {kind.value: str(label) for kind, label in DOCUMENT_KINDS.items()}
-    reasons = {key: str(label) for key, label in REASONS.items()}
-    units = {}
-
-    def unit(value: str, quantity: int) -> str:
-        # Plural forms of English and French differ only among 0, 1 and more.
-        key = (value, min(quantity, 2))
-        if key not in units:
-            units[key] = unit_word(value, key[1])
-        return units[key]
-
-    def reason(value: str | None) -> str:
-        if not value:
-            return ""
-        return reasons.get(value) or value.replace("_", " ")
-
-    return kinds, reason, unit
+    return queries.Words(
+        kinds={kind.value: str(label) for kind, label in DOCUMENT_KINDS.items()},
+        reasons={None: ""} | {key: str(label) for key, label in REASONS.items()},
+        units={unit.value: (unit_word(unit, 1), unit_word(unit, 2)) for unit in Unit})
 
 
 def _render_movements(template_kind: DocumentKind | None, endpoint: str):
     form, filters, valid = _movement_filters(request.args, kind=template_kind)
     before = _int(request.args.get("before"))
     rows, older = queries.movements(filters, before=before)
-    kinds, reason, unit = _words()
+    words = _words()
     query_args = {key: value for key, value in request.args.items()
                   if key != "before" and value}
     return render_template("stock/movements.html", filters=form, rows=rows, older=older,
                            before=before, valid=valid, filtered=filters.active,
-                           query_args=query_args, kinds=kinds, reason_word=reason,
-                           unit_word=unit, endpoint=endpoint,
+                           query_args=query_args, words=words, endpoint=endpoint,
                            write_offs=template_kind == DocumentKind.WRITE_OFF)
 
 
 def _export_movements(name: str, kind: DocumentKind | None, fmt: str):
     form, filters, _ = _movement_filters(request.args, kind=kind)
     refuse_invalid(form, request.args)
-    kinds, reason, unit = _words()
-
-    def rows():
-        for row in queries.movement_rows(filters):
-            row = list(row)
-            row[3] = kinds.get(row[3], row[3])
-            row[4] = reason(row[4])
-            row[10] = unit(row[10], row[9])
-            yield row
-
-    return export_response(name, MOVEMENT_COLUMNS, rows(), fmt)
+    # Names are defused once each here, so the CSV writer checks only the note per row.
+    rows = queries.movement_rows(filters, words=_words(), raw_times=fmt != XLSX,
+                                 cell=spreadsheet_cell if fmt != XLSX else None)
+    return export_response(name, MOVEMENT_COLUMNS, rows, fmt)
 
 
 @bp.get("/stock/movements")
