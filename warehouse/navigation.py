@@ -10,6 +10,7 @@ MENU = [
     # The warehouse floor's day first, then partners' work, then printing and admin.
     ("dashboard.index", _l("Dashboard")),
     ("stock.index", _l("Stock")),
+    ("scan.index", _l("Scan")),
     ("intake.donations", _l("Intake")),
     ("boxes.list", _l("Boxes")),
     ("dispatch.index", _l("Picking")),
