@@ -455,7 +455,7 @@ def retry(conflict) -> dict:
     try:
         data = schema().load(conflict.body or {})
     except ValidationError as error:
-        raise errors.StoredScanInvalid(errors=_messages(error.messages)) from None
+        raise errors.StoredScanInvalid(problems=_messages(error.messages)) from None
     key = f"api:{user.id}:{conflict.idempotency_key}" if conflict.idempotency_key else None
     return _plain(work(user, data, key, **values))
 

@@ -21,13 +21,13 @@ class UnknownLocationCode(DomainError):
 
 class CountNotOpen(DomainError):
     status = 409
-    template = N_("Count %(count)s is %(status)s: nothing more can be counted in it. Start a "
+    template = N_("Count %(count)s is %(state)s: nothing more can be counted in it. Start a "
                   "new count of the location.")
 
 
 class CountNotFinished(DomainError):
     status = 409
-    template = N_("Count %(count)s is %(status)s: only a finished count can be approved.")
+    template = N_("Count %(count)s is %(state)s: only a finished count can be approved.")
 
 
 class CountLineNeedsSomething(DomainError):
@@ -138,5 +138,5 @@ class UnknownRequest(DomainError):
 
 
 class StoredScanInvalid(DomainError):
-    template = N_("This scan cannot be sent again as it was stored (%(errors)s): dismiss it "
+    template = N_("This scan cannot be sent again as it was stored (%(problems)s): dismiss it "
                   "and scan again.")

@@ -178,7 +178,7 @@ def _upsert_line(count_id: int, actor_id: int, *, box_id=None, item_id=None,
                 status = conn.execute(select(CountSession.status)
                                       .where(CountSession.id == count_id)).scalar()
                 if status != CountStatus.OPEN:
-                    raise errors.CountNotOpen(count=count_id, status=status_word(status))
+                    raise errors.CountNotOpen(count=count_id, state=status_word(status))
                 changed = conn.execute(update(CountLine).filter_by(**key)
                                        .values(**values)).rowcount
                 if not changed:
@@ -201,7 +201,7 @@ def finish_count(count: CountSession | int, *, actor: User) -> list[CountDiffere
     if count.status == CountStatus.FINISHED:
         return list(count.differences)
     _check_open(count)
-    count_id, location_id = count.id, count.location_id
+    count_id, location_id, actor_id = count.id, count.location_id, _id(actor)
     db.session.rollback()
     now = utcnow()
     with ledger.write_transaction() as conn:
@@ -209,14 +209,14 @@ def finish_count(count: CountSession | int, *, actor: User) -> list[CountDiffere
         claimed = conn.execute(update(CountSession).where(
             CountSession.id == count_id, CountSession.status == CountStatus.OPEN
         ).values(status=CountStatus.FINISHED, finished_at=now,
-                 finished_by_id=actor.id)).rowcount
+                 finished_by_id=actor_id)).rowcount
         if claimed:
             rows = _differences(conn, count_id, location_id)
             if rows:
                 conn.execute(insert(CountDifference), rows)
             else:
                 conn.execute(update(CountSession).where(CountSession.id == count_id).values(
-                    status=CountStatus.APPROVED, decided_at=now, decided_by_id=actor.id))
+                    status=CountStatus.APPROVED, decided_at=now, decided_by_id=actor_id))
     return list(db.session.scalars(select(CountDifference).where(
         CountDifference.count_id == count_id).order_by(CountDifference.id)))
 
@@ -274,18 +274,18 @@ def cancel_count(count: CountSession | int, *, actor: User) -> CountSession:
     """Discard a count that is open or waiting for approval; nothing is posted."""
     count = _count(count)
     if count.status not in (CountStatus.OPEN, CountStatus.FINISHED):
-        raise errors.CountNotOpen(count=count.id, status=status_word(count.status))
-    count_id = count.id
+        raise errors.CountNotOpen(count=count.id, state=status_word(count.status))
+    count_id, actor_id = count.id, _id(actor)
     db.session.rollback()
     with ledger.write_transaction() as conn:
         changed = conn.execute(update(CountSession).where(
             CountSession.id == count_id,
             CountSession.status.in_([CountStatus.OPEN, CountStatus.FINISHED])
         ).values(status=CountStatus.CANCELLED, decided_at=utcnow(),
-                 decided_by_id=actor.id)).rowcount
+                 decided_by_id=actor_id)).rowcount
     count = db.session.get(CountSession, count_id)
     if not changed:
-        raise errors.CountNotOpen(count=count_id, status=status_word(count.status))
+        raise errors.CountNotOpen(count=count_id, state=status_word(count.status))
     return count
 
 
@@ -312,7 +312,7 @@ def approve_count(count: CountSession | int, *, decisions: dict[int, str],
         raise errors.NotAllowedToApprove()
     count = _count(count)
     if count.status not in (CountStatus.FINISHED, CountStatus.APPROVED):
-        raise errors.CountNotFinished(count=count.id, status=status_word(count.status))
+        raise errors.CountNotFinished(count=count.id, state=status_word(count.status))
     differences = list(count.differences)
     known = {d.id for d in differences}
     for difference_id in decisions:
@@ -337,12 +337,13 @@ def approve_count(count: CountSession | int, *, decisions: dict[int, str],
     plans = [_plan(difference, decisions[difference.id], context,
                    found_at=found_at.get(difference.box_id))
              for difference in sorted(waiting, key=lambda d: d.kind != DifferenceKind.FOUND_BOX)]
+    actor_id = _id(actor)
     db.session.rollback()
     for plan in plans:  # all checked before anything is posted
         plan.check_before()
     documents = {d.id: d.document_id for d in differences if d.document_id is not None}
     for plan in plans:
-        documents[plan.difference_id] = plan.post(actor)
+        documents[plan.difference_id] = plan.post(actor_id)
     now = utcnow()
     with ledger.write_transaction() as conn:
         open_left = conn.execute(select(func.count()).select_from(CountDifference).where(
@@ -352,7 +353,7 @@ def approve_count(count: CountSession | int, *, decisions: dict[int, str],
             conn.execute(update(CountSession).where(
                 CountSession.id == context.count_id,
                 CountSession.status == CountStatus.FINISHED
-            ).values(status=CountStatus.APPROVED, decided_at=now, decided_by_id=actor.id))
+            ).values(status=CountStatus.APPROVED, decided_at=now, decided_by_id=actor_id))
     return [documents[d.id] for d in differences]
 
 
@@ -410,7 +411,7 @@ class _Plan:
                 or quantity != self.before:
             raise self._outdated(self.before, quantity if where == self.location_id else 0)
 
-    def post(self, actor: User) -> int:
+    def post(self, actor_id: int) -> int:
         difference_id, after = self.difference_id, self.after
         target = self.context.location_id
 
@@ -426,11 +427,11 @@ class _Plan:
                                      if where == expected_where else 0)
             conn.execute(update(CountDifference).where(
                 CountDifference.id == difference_id).values(
-                reason=self.reason, document_id=document_id, decided_by_id=actor.id,
+                reason=self.reason, document_id=document_id, decided_by_id=actor_id,
                 decided_at=utcnow()))
 
         posted = ledger.post_document(
-            kind=self.kind, lines=self.lines, actor=actor, reason=self.reason,
+            kind=self.kind, lines=self.lines, actor=actor_id, reason=self.reason,
             note=f"count {self.context.count_id}",
             idempotency_key=f"count:{self.context.count_id}:difference:{difference_id}",
             also=also)
@@ -548,11 +549,12 @@ def resolve_conflict(conflict_id: int, *, action: str, actor: User, retry=None) 
                     problem={**(conflict.problem or {}), "detail": error.message,
                              "type": f"/problems/{error.slug}", "status": error.status}))
             raise
+    actor_id = _id(actor)
     db.session.rollback()
     with db.engine.begin() as conn:
         changed = conn.execute(update(SyncConflict).where(
             SyncConflict.id == conflict_id, SyncConflict.resolved_at.is_(None)).values(
-            resolved_at=utcnow(), resolved_by_id=actor.id,
+            resolved_at=utcnow(), resolved_by_id=actor_id,
             resolution="retried" if action == "retry" else "dismissed")).rowcount
     if not changed and action == "dismiss":
         conflict = db.session.get(SyncConflict, conflict_id)
@@ -562,6 +564,12 @@ def resolve_conflict(conflict_id: int, *, action: str, actor: User, retry=None) 
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+def _id(user: User) -> int:
+    """The user's id, read before a write transaction: reading it inside one would start a
+    read through the session (SQLite: a snapshot older than the write)."""
+    return user.id
+
 
 def _count(count: CountSession | int) -> CountSession:
     if isinstance(count, CountSession):
@@ -574,7 +582,7 @@ def _count(count: CountSession | int) -> CountSession:
 
 def _check_open(count: CountSession) -> None:
     if count.status != CountStatus.OPEN:
-        raise errors.CountNotOpen(count=count.id, status=status_word(count.status))
+        raise errors.CountNotOpen(count=count.id, state=status_word(count.status))
 
 
 def _location(location: Location | int) -> Location:
