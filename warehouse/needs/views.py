@@ -76,7 +76,7 @@ def quantity_words(need: queries.Need) -> str:
 
 def urgency_words() -> dict[str, str]:
     return {queries.URGENT: gettext("Urgent"), queries.SOON: gettext("Needed soon"),
-            queries.WANTED: gettext("Welcome")}
+            queries.WANTED: gettext("Useful")}
 
 
 def _page(template: str, **context):
