@@ -353,8 +353,8 @@ class _Layout:
             if people.with_breakdown:
                 lines.append(gettext(
                     "People reached: %(total)s in %(count)s distributions. Where recorded "
-                    "(%(recorded)s of %(count)s distributions): %(women)s women, %(men)s men, "
-                    "%(children)s children, %(minors)s unaccompanied minors.",
+                    "(%(recorded)s of %(count)s distributions): women %(women)s, men %(men)s, "
+                    "children %(children)s, unaccompanied minors %(minors)s.",
                     total=number(people.total), count=number(people.distributions),
                     recorded=number(people.with_breakdown),
                     women=number(people.women), men=number(people.men),
@@ -522,12 +522,12 @@ class _Layout:
     def items_section(self) -> list:
         r = self.report
         warehouse = r.scope == "warehouse"
-        heads = [(gettext("Item"), 0.26, "left"), (gettext("Opening"), 0.09, "right"),
+        heads = [(gettext("Item"), 0.24, "left"), (gettext("Opening"), 0.09, "right"),
                  (gettext("In"), 0.08, "right"), (gettext("Out"), 0.08, "right"),
                  (gettext("Closing"), 0.09, "right"),
                  (gettext("Reserved, not yet dispatched") if warehouse
                   else gettext("Allocated, not yet collected"), 0.13, "right"),
-                 (gettext("Days of cover"), 0.08, "right")]
+                 (gettext("Days of cover"), 0.10, "right")]
         if warehouse:
             heads += [(gettext("Days out of stock"), 0.09, "right"),
                       (gettext("Below minimum"), 0.10, "right")]
