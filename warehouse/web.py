@@ -74,6 +74,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(offline_bp)
     from warehouse.scan.views import bp as scan_bp
     app.register_blueprint(scan_bp)
+    from warehouse.scanner.views import bp as scanner_bp
+    app.register_blueprint(scanner_bp)
     from warehouse.dashboard.views import bp as dashboard_bp
     app.register_blueprint(dashboard_bp)
     from warehouse.needs.views import bp as needs_bp

@@ -1,0 +1,116 @@
+"""Managers' pages of the scanner: counts waiting for approval, the reconciliation screen
+of one count, and the offline scans that need attention.
+
+Thin: read the form, call ``warehouse.scanner.services``, flash the outcome and go back.
+A refused action (a reason missing, stock that moved since the count) says why and posts
+nothing.
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from warehouse.accounts.access import STAFF, roles
+from warehouse.errors import DomainError
+from warehouse.extensions import db
+from warehouse.scanner import queries, services
+from warehouse.scanner.models import CountSession, CountStatus, DifferenceKind
+
+bp = Blueprint("scanner", __name__, url_prefix="/scan")
+
+KIND_WORDS = {
+    DifferenceKind.MISSING_BOX: _l("Box missing"),
+    DifferenceKind.FOUND_BOX: _l("Box found here"),
+    DifferenceKind.QUANTITY: _l("Different quantity"),
+}
+
+
+@bp.get("/counts")
+@roles(*STAFF)
+def counts():
+    """Counts waiting for approval, counts under way, and the last ones decided."""
+    return render_template("scanner/counts.html", waiting=queries.counts_waiting(),
+                           under_way=queries.counts_open(), decided=queries.counts_decided(),
+                           status_word=services.status_word)
+
+
+@bp.get("/counts/<int:count_id>")
+@roles(*STAFF)
+def count(count_id: int):
+    """The reconciliation screen: each difference with the reasons that fit it."""
+    found = db.session.get(CountSession, count_id) or abort(404)
+    return _render_count(found)
+
+
+def _render_count(found: CountSession, *, chosen: dict | None = None, status: int = 200):
+    differences = queries.differences_of(found.id)
+    return render_template(
+        "scanner/count.html", count=found, differences=differences,
+        reasons=services.REASONS, reasons_for=services.reasons_for, kind_words=KIND_WORDS,
+        chosen=chosen or {}, status_word=services.status_word,
+        waiting=found.status == CountStatus.FINISHED), status
+
+
+@bp.post("/counts/<int:count_id>/approve")
+@roles(*STAFF)
+def approve(count_id: int):
+    """Post every difference of the count with the reason chosen for it."""
+    found = db.session.get(CountSession, count_id) or abort(404)
+    decisions = {}
+    for name, value in request.form.items():
+        if name.startswith("reason-") and name[7:].isdigit() and value:
+            decisions[int(name[7:])] = value
+    try:
+        documents = services.approve_count(found, decisions=decisions, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        found = db.session.get(CountSession, count_id)
+        return _render_count(found, chosen=decisions, status=error.status)
+    flash(ngettext("Count approved: %(num)d adjustment posted.",
+                   "Count approved: %(num)d adjustments posted.", len(documents)), "success")
+    return redirect(url_for("scanner.counts"), 303)
+
+
+@bp.post("/counts/<int:count_id>/cancel")
+@roles(*STAFF)
+def cancel(count_id: int):
+    """Discard a count: nothing is posted (count the location again)."""
+    found = db.session.get(CountSession, count_id) or abort(404)
+    try:
+        services.cancel_count(found, actor=current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("scanner.count", count_id=count_id), 303)
+    flash(gettext("Count %(count)s discarded: nothing was posted.", count=count_id), "info")
+    return redirect(url_for("scanner.counts"), 303)
+
+
+@bp.get("/conflicts")
+@roles(*STAFF)
+def conflicts():
+    """Offline scans the server refused, with what happened and one-tap resolve buttons."""
+    found = queries.open_conflicts()
+    return render_template("scanner/conflicts.html", conflicts=found,
+                           what=queries.what_was_scanned)
+
+
+@bp.post("/conflicts/<int:conflict_id>/resolve")
+@roles(*STAFF)
+def resolve(conflict_id: int):
+    """Send a refused scan again, or dismiss it."""
+    from warehouse.api.scan import retry
+    action = request.form.get("action", "")
+    try:
+        result = services.resolve_conflict(conflict_id, action=action, actor=current_user,
+                                           retry=retry)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("scanner.conflicts"), 303)
+    if action == "retry":
+        flash(gettext("Sent again: %(message)s", message=(result or {}).get("message", "")),
+              "success")
+    else:
+        flash(gettext("Dismissed: this scan was not recorded."), "info")
+    return redirect(url_for("scanner.conflicts"), 303)
