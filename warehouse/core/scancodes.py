@@ -15,8 +15,8 @@ Our codes use capital letters, digits and ``-`` (box, location and item codes su
 ``B00123``, request codes ``R00012``, manufacturers' EAN-13/EAN-8/UPC-A numbers, system
 locations such as ``VORG3``), so each layout's mapping below covers those characters and
 nothing else. A raw text that is itself a valid code form is never remapped (``QA-01``
-could be a real location); otherwise each mapping is tried, and the first result that is
-a code form wins.
+could be a real location); otherwise each mapping that could have produced the text is
+tried, and the first result that is a code form wins.
 """
 import re
 
@@ -61,6 +61,16 @@ def is_code_form(text: str) -> bool:
     return any(form.fullmatch(text) for form in CODE_FORMS)
 
 
+def could_come_from(text: str, layout: dict[str, str]) -> bool:
+    """Whether a scanner of that mix of layouts can have typed ``text`` at all.
+
+    A US scanner on an AZERTY computer never types a digit, and an AZERTY scanner on a US
+    computer never types an accented letter: so ``Q6)Q`` is ``A-0A`` from the latter, not
+    ``A6-A`` from the former.
+    """
+    return all(char in layout or (char.isascii() and char.isalpha()) for char in text)
+
+
 def remap(text: str, layout: dict[str, str]) -> str:
     """``text`` with each character a scanner of the wrong layout mangles put back."""
     return "".join(layout.get(char, char) for char in text).upper()
@@ -79,6 +89,8 @@ def candidates(text: str) -> list[str]:
     if is_code_form(upper):
         found.append(upper)
     for layout in LAYOUTS:
+        if not could_come_from(raw, layout):
+            continue
         fixed = remap(raw, layout)
         if fixed != upper and is_code_form(fixed) and fixed not in found:
             found.append(fixed)
