@@ -246,24 +246,30 @@ def weekly_flows(location_ids: list[int], donor_ids: list[int], *, today: date,
                  weeks: int = CHART_WEEKS) -> list[Week]:
     """Received (at these locations) and distributed (by every partner), per week.
 
-    The last week is the current one, still running. One query per direction, summing
-    each week in its own column, over the window only.
+    The last week is the current one, still running. One query per direction, over the
+    window only.
     """
     starts = [week_start(today) - timedelta(weeks=weeks - 1 - n) for n in range(weeks)]
     bounds = [day_start(s) for s in starts] + [day_start(starts[-1] + timedelta(days=7))]
 
+    # Each line's week number by one CASE over the week starts, then a GROUP BY on it:
+    # the window's lines are read once, through the (to_location_id, occurred_at) index.
+    week_of = case(*((Movement.occurred_at < bounds[n + 1], n) for n in range(weeks)),
+                   else_=weeks)
+
     def per_week(from_ids, to_ids) -> list[int]:
+        totals = [0] * weeks
         if not from_ids or not to_ids:
-            return [0] * weeks
-        columns = [func.coalesce(func.sum(case(
-            (and_(Movement.occurred_at >= bounds[n], Movement.occurred_at < bounds[n + 1]),
-             Movement.quantity), else_=0)), 0) for n in range(weeks)]
-        row = db.session.execute(
-            select(*columns).where(Movement.to_location_id.in_(to_ids),
-                                   Movement.from_location_id.in_(from_ids),
-                                   Movement.occurred_at >= bounds[0],
-                                   Movement.occurred_at < bounds[-1])).one()
-        return [int(value or 0) for value in row]
+            return totals
+        rows = db.session.execute(
+            select(week_of, func.sum(Movement.quantity))
+            .where(Movement.to_location_id.in_(to_ids), Movement.from_location_id.in_(from_ids),
+                   Movement.occurred_at >= bounds[0], Movement.occurred_at < bounds[-1])
+            .group_by(week_of))
+        for week, quantity in rows:
+            if 0 <= week < weeks:
+                totals[week] = int(quantity or 0)
+        return totals
 
     distributed_ids = _kind_ids(LocationKind.DISTRIBUTED)
     partner_ids = _kind_ids(LocationKind.PARTNER)

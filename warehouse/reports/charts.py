@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from babel.numbers import format_decimal
 from flask import has_app_context
 from reportlab.graphics import renderPDF, renderSVG
-from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
+from reportlab.graphics.shapes import Drawing, Line, Path, Rect, String
 from reportlab.lib.colors import HexColor
 
 from warehouse.labels.text import fonts, printable, text_width
@@ -129,18 +129,19 @@ class _Chart:
     def _hatch(self, x: float, y: float, w: float, h: float, colour, *, rising: bool):
         # Diagonal lines u - v = k across the rectangle (u, v measured from its corner),
         # cut to its edges by hand: reportlab.graphics has no clipping or pattern fills.
+        # One path for all of a bar's lines keeps the SVG small.
+        path = Path(strokeColor=colour, strokeWidth=HATCH_WIDTH, fillColor=None)
         k = -h + HATCH_SPACING / 2
         while k < w:
             v0, v1 = max(0.0, -k), min(h, w - k)
             if v1 > v0:
                 u0, u1 = v0 + k, v1 + k
-                if rising:
-                    line = Line(x + u0, y + v0, x + u1, y + v1)
-                else:
-                    line = Line(x + w - u0, y + v0, x + w - u1, y + v1)
-                line.strokeColor, line.strokeWidth = colour, HATCH_WIDTH
-                self.drawing.add(line)
+                if not rising:
+                    u0, u1 = w - u0, w - u1
+                path.moveTo(x + u0, y + v0)
+                path.lineTo(x + u1, y + v1)
             k += HATCH_SPACING
+        self.drawing.add(path)
 
     def legend(self, entries: Sequence[tuple[str, str]]) -> float:
         """Swatches with their names along the top, right-aligned; returns the space used."""
