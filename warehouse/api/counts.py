@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from warehouse.accounts.access import STAFF, WAREHOUSE, roles
-from warehouse.api.core import API_PREFIX, idempotent, ledger_key
+from warehouse.api.core import API_PREFIX, ScannedAt, idempotent, ledger_key
 from warehouse.api.scan import box_of, location_of, record_offline_failure, replayable
 from warehouse.extensions import db
 from warehouse.scanner import errors, services
@@ -22,6 +22,8 @@ blp = Blueprint("api_counts", __name__, url_prefix=API_PREFIX,
 
 class StartSchema(Schema):
     location_code = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    # The scan page's outbox sends every write with when it was scanned.
+    scanned_at = ScannedAt()
 
 
 class LineSchema(Schema):
@@ -30,10 +32,11 @@ class LineSchema(Schema):
     item_id = fields.Integer(load_default=None, allow_none=True)
     # Raw: "12" and 12 are both fine; letters get the count's own message.
     quantity = fields.Raw(load_default=None, allow_none=True)
+    scanned_at = ScannedAt()
 
 
 class NothingSchema(Schema):
-    pass
+    scanned_at = ScannedAt()
 
 
 class DecisionSchema(Schema):
