@@ -211,6 +211,34 @@ def _api_token(world: World):
     return create_token(world.users["manager"], "Script")[0]
 
 
+def _finished_count(world: World):
+    """A finished count of the world's shelf that found 8 in its box of 10."""
+    from warehouse.scanner import services as counting
+    count, _ = counting.start_count(location=world.shelf, actor=world.users["volunteer"])
+    counting.count_box(count, box=world.box, quantity=8, actor=world.users["volunteer"])
+    counting.finish_count(count.id, actor=world.users["volunteer"])
+    return count
+
+
+def _sync_conflict(world: World):
+    """An offline scan of the world's volunteer that the server refused."""
+    from warehouse.scanner.models import SyncConflict
+    from warehouse.scanner.services import record_conflict
+    conflict_id = record_conflict(
+        user_id=world.users["volunteer"].id, idempotency_key="offline-1", method="POST",
+        path=f"/api/v1/boxes/{world.box.code}/take", body={"quantity": 50},
+        problem={"type": "/problems/insufficient-stock-in-box", "status": 409,
+                 "detail": "Not enough."}, scanned_at=None)
+    db.session.rollback()  # written on a connection of its own: read it afresh
+    return db.session.get(SyncConflict, conflict_id)
+
+
+def _document(world: World):
+    """The receipt that put the world's box on its shelf."""
+    from warehouse.models import Document
+    return db.session.scalars(select(Document).order_by(Document.id)).first()
+
+
 # URL parameters by name. A new name fails the walk until it is added here, pointing at
 # a real object of the world (add it to ``build_world`` if it is a new kind of object).
 PARAMETERS = {
@@ -230,6 +258,9 @@ PARAMETERS = {
     "distribution_id": Parameter(lambda w: _distribution(w).id, of_partner_a=True),
     "barcode_id": Parameter(lambda w: _barcode(w).id),
     "issued_id": Parameter(lambda w: _issued_report(w).id, of_partner_a=True),
+    "count_id": Parameter(lambda w: _finished_count(w).id),
+    "conflict_id": Parameter(lambda w: _sync_conflict(w).id),
+    "document_id": Parameter(lambda w: _document(w).id),
 }
 # Names whose meaning depends on the route.
 PARAMETERS_BY_ENDPOINT = {
