@@ -98,12 +98,6 @@ class UnknownConflict(DomainError):
     template = N_("There is no scan needing attention with number %(conflict)s.")
 
 
-class NotYourConflict(DomainError):
-    status = 403
-    template = N_("This scan was made by someone else: only they, or a manager, can resolve "
-                  "it.")
-
-
 class ConflictAlreadyResolved(DomainError):
     status = 409
     template = N_("This scan was already resolved (%(resolution)s).")

@@ -516,7 +516,8 @@ def get_conflict(conflict_id: int, *, actor: User) -> SyncConflict:
     if conflict is None:
         raise errors.UnknownConflict(conflict=conflict_id)
     if actor.role not in MANAGERS and conflict.user_id != actor.id:
-        raise errors.NotYourConflict()
+        # Someone else's scan is not found rather than forbidden: it is not theirs to see.
+        raise errors.UnknownConflict(conflict=conflict_id)
     return conflict
 
 
