@@ -13,6 +13,7 @@ the last twelve weeks. Tables follow, their column titles repeated on every page
 Everything prints in black and white: the charts tell their series apart by hatching
 (see ``warehouse.reports.charts``), and the figures need no colour at all.
 """
+import functools
 import io
 from contextlib import nullcontext
 from datetime import datetime
@@ -31,7 +32,7 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepToget
 from warehouse.boxes.words import WRITE_OFF_REASONS
 from warehouse.core.types import utcnow
 from warehouse.intake.forms import DONOR_TYPE_LABELS
-from warehouse.labels.text import PT_PER_MM, fonts, printable
+from warehouse.labels.text import PT_PER_MM, fonts, printable, text_width
 from warehouse.reports import charts
 from warehouse.reports.weekly import WeeklyReport
 
@@ -78,7 +79,27 @@ def number(value: int | float | None) -> str:
     """A number as the reader writes it; narrow spaces become no-break ones (fonts)."""
     if value is None:
         return DASH
-    return format_decimal(value, locale=_locale()).replace(NARROW_NO_BREAK, NO_BREAK)
+    return _number(value, _locale())
+
+
+@functools.lru_cache(maxsize=8192)
+def _number(value: int | float, locale: str) -> str:
+    # A report of 300 items writes some 2,000 numbers, mostly the same few hundred.
+    return format_decimal(value, locale=locale).replace(NARROW_NO_BREAK, NO_BREAK)
+
+
+def fit(text: str, font: str, size: float, width: float) -> str:
+    """``text`` cut with an ellipsis to fit ``width`` (points)."""
+    if text_width(text, font, size) <= width:
+        return text
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if text_width(text[:middle].rstrip() + "…", font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
 
 
 def percent(share: float | None) -> str:
@@ -534,11 +555,14 @@ class _Layout:
         else:
             heads[0] = (heads[0][0], 0.45, "left")
         rows, bold = [], set()
+        # Plain text cut to the column, not paragraphs: hundreds of items lay out fast.
+        name_width = self.width * heads[0][1] - 2.4 * MM
         for block in r.categories:
             bold.add(len(rows) + 1)
             rows.append([self.p(block.name, "head")] + [""] * (len(heads) - 1))
             for line in block.items:
-                row = [self.name(line.name), number(line.opening), number(line.received),
+                row = [fit(printable(line.name, self.regular), self.regular, BODY_PT,
+                           name_width), number(line.opening), number(line.received),
                        number(line.out), number(line.closing), number(line.on_the_way),
                        cover(line.days_of_cover)]
                 if warehouse:
