@@ -213,7 +213,9 @@ def _template_pattern(template: str) -> re.Pattern:
     return re.compile(f"^{regex}$")
 
 
-_PATTERNS = [(_template_pattern(english), ours) for english, ours in _MARSHMALLOW_MESSAGES]
+# Longest first, so "… {min} and … {max}." is not read as "… {min}." with a long min.
+_PATTERNS = [(_template_pattern(english), ours) for english, ours in
+             sorted(_MARSHMALLOW_MESSAGES, key=lambda pair: -len(pair[0]))]
 
 
 def translate_validation_message(message: str) -> str:
