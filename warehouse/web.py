@@ -120,6 +120,10 @@ def _init_login(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(session_id: str):
         from warehouse.accounts.models import User
+        if request.path.startswith("/api/") and "Authorization" in request.headers:
+            # A request that brings an API token is that token's, whatever the cookies.
+            from warehouse.api.core import load_user_from_bearer
+            return load_user_from_bearer(request)
         user_id, _, version = session_id.partition(".")
         if not user_id.isdigit() or not version.isdigit():
             return None
