@@ -51,7 +51,8 @@ class World:
 
 
 def build_world(now: datetime = WEDNESDAY_NOON) -> World:
-    manager = factories.create_user(role=Role.MANAGER, name="Mona Manager")
+    manager = factories.create_user(role=Role.MANAGER, name="Mona Manager",
+                                    password=factories.PASSWORD)
     calais = factories.create_site(code="CAL", name="Calais Warehouse")
     dunkirk = factories.create_site(code="DUN", name="Dunkirk Store")
     shelf_cal = factories.create_location(site=calais, name=SHELF_NAMES[0])

@@ -225,7 +225,7 @@ def _column_chart(weeks: Sequence[tuple], series: Sequence[tuple[str, str]], *,
         for j, ((name, _label), value) in enumerate(zip(series, figures)):
             x = x0 + j * bar_w
             chart.bar(x, bottom, bar_w, value * scale, name)
-            if labels_fit:
+            if labels_fit and value:  # a zero says nothing a missing bar does not
                 chart.text(x + bar_w / 2, bottom + value * scale + 2, _number(value),
                            size=VALUE_PT, anchor="middle")
         if (len(weeks) - 1 - i) % every == 0:  # always label the latest week
