@@ -39,8 +39,9 @@ def page(browser, live_server):
 
 
 def _is_api_refusal(message) -> bool:
+    """A refused scan (4xx) or one made while the network is down: the page says so."""
     return "/api/v1/" in (message.location.get("url") or "") and re.search(
-        r"status of 4\d\d", message.text) is not None
+        r"status of 4\d\d|ERR_INTERNET_DISCONNECTED", message.text) is not None
 
 
 def sign_in(page, user, path="/scan"):

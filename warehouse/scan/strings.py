@@ -68,7 +68,7 @@ def page_strings() -> dict:
             "fill": _("Receive into it"), "pick": _("Pick"), "count": _("Count this place"),
         },
         "undo": _("Undo"), "undone": _("Undone"),
-        "recent": _("Your last scans"), "noRecent": _("Nothing scanned yet."),
+        "recent": _("Your last scans"),
         "cancel": _("Cancel"), "clear": _("Start again"), "remove": _("Remove"),
         "save": _("Save"), "quantity": _("How many"), "notFound": _("Not found"),
         "wrongKind": {

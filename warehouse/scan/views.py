@@ -36,7 +36,9 @@ def index():
         "wasmUrl": url_for("static", filename="vendor/barcode-detector/zxing_reader.wasm"),
         "polyfillUrl": url_for("static",
                                filename="vendor/barcode-detector/barcode-detector.js"),
-        "reconcileUrl": _url_if_exists("scanner.counts") or _url_if_exists("scan.counts"),
+        # The reconciliation page of a finished count: "{id}" is replaced by the count's id.
+        "reconcileUrl": (url_for("scanner.count", count_id=0).replace("/0", "/{id}")
+                         if "scanner.count" in current_app.view_functions else None),
         "userId": current_user.id,
         # Where a filled blank box goes: its site's intake area (the API's default needs
         # a tablet of that site, or a single site).
@@ -84,10 +86,3 @@ def _items() -> list[dict]:
     return [{"id": r.id, "code": r.code, "name": item_display_name(r.name, r.name_fr, None),
              "size": r.size or "", "unit": str(r.unit.value if r.unit else "")}
             for r in rows]
-
-
-def _url_if_exists(endpoint: str) -> str | None:
-    if endpoint in current_app.view_functions:
-        return url_for(endpoint)
-    return None
-

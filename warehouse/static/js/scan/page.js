@@ -177,7 +177,7 @@ function remember(entry) {
 
 function drawRecent() {
   recentList.replaceChildren(...recent.map(function (entry) {
-    const time = entry.time.toLocaleTimeString(S.language, { hour: "2-digit", minute: "2-digit" });
+    const time = entry.time.toLocaleTimeString(S.language, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     const actions = [];
     if (entry.documentId && !entry.undone) {
       actions.push(h("button", { type: "button", class: "button small undo", onclick: function () { undo(entry); } }, S.undo));
@@ -807,7 +807,7 @@ MODES_UI.count = {
           }))));
         root.append(h("p", { class: "card-note" }, S.count.approve));
         if (settings.isManager && settings.reconcileUrl) {
-          root.append(h("a", { class: "button primary big", href: settings.reconcileUrl }, S.count.openReconcile));
+          root.append(h("a", { class: "button primary big", href: settings.reconcileUrl.replace("{id}", st.count.id) }, S.count.openReconcile));
         }
       }
       root.append(h("button", { type: "button", class: "button big", onclick: function () { state.count = {}; render(); focusField(); } }, S.count.new));
