@@ -123,7 +123,8 @@ def change(now: int | float | None, before: int | float | None, *, share: bool =
         return "="
     arrow = "▲" if now > before else "▼"
     if share:  # a change of a share is in points, not in percent of a percent
-        return f"{arrow} {number(round(abs(now - before) * 100))} pt"
+        points = round(abs(now - before) * 100)
+        return f"{arrow} {number(points)} pt" if points else "="
     if before == 0:
         return f"{arrow} {number(abs(now - before))}"
     return f"{arrow} {percent(abs(now - before) / before)}"
@@ -348,7 +349,8 @@ class _Layout:
                                colWidths=[width - 2 * MM],
                                rowHeights=[2 * 9.5 + 1.2 * MM, TILE_VALUE_PT * 1.1 + 1.2 * MM,
                                            None] if cell else None,
-                               style=[("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               style=[("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                      ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                       ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                                       ("TOPPADDING", (0, 0), (-1, -1), 0.6 * MM),
                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 0.6 * MM)])
@@ -543,17 +545,17 @@ class _Layout:
     def items_section(self) -> list:
         r = self.report
         warehouse = r.scope == "warehouse"
-        heads = [(gettext("Item"), 0.24, "left"), (gettext("Opening"), 0.09, "right"),
+        heads = [(gettext("Item"), 0.22, "left"), (gettext("Opening"), 0.10, "right"),
                  (gettext("In"), 0.08, "right"), (gettext("Out"), 0.08, "right"),
                  (gettext("Closing"), 0.09, "right"),
                  (gettext("Reserved, not yet dispatched") if warehouse
                   else gettext("Allocated, not yet collected"), 0.13, "right"),
-                 (gettext("Days of cover"), 0.10, "right")]
+                 (gettext("Days of cover"), 0.11, "right")]
         if warehouse:
             heads += [(gettext("Days out of stock"), 0.09, "right"),
                       (gettext("Below minimum"), 0.10, "right")]
         else:
-            heads[0] = (heads[0][0], 0.45, "left")
+            heads[0] = (heads[0][0], 0.41, "left")
         rows, bold = [], set()
         # Plain text cut to the column, not paragraphs: hundreds of items lay out fast.
         name_width = self.width * heads[0][1] - 2.4 * MM
