@@ -35,7 +35,7 @@ from warehouse.intake.queries import intake_location_of
 from warehouse.requests import picking
 from warehouse.requests.models import StockRequest, StockRequestLine
 from warehouse.scanner import errors, services
-from warehouse.stock.models import Box, BoxCondition, Location, Movement
+from warehouse.stock.models import Box, BoxCondition, Location, LocationKind, Movement
 
 blp = Blueprint("api_scan", __name__, url_prefix=API_PREFIX,
                 description="Scanner writes: moves, take, top-up, fill, picks, undo, and "
@@ -183,7 +183,9 @@ def box_of(code: str) -> Box:
 
 def location_of(code: str) -> Location:
     """The warehouse location a scanned code (or typed name) names."""
-    location = box_queries.location_by_code_or_name(code)
+    exact = db.session.scalar(select(Location).where(
+        Location.code == code.strip().upper(), Location.kind == LocationKind.INTERNAL))
+    location = exact or box_queries.location_by_code_or_name(code)
     if location is not None:
         return location
     if box_queries.box_by_code(code) is not None:
