@@ -62,7 +62,8 @@ def check_digit(digits: str) -> int:
 def clean_barcode(text: str | None) -> str:
     """The digits of a typed or scanned EAN/UPC barcode, checked; raises a ``BarcodeError``."""
     raw = (text or "").strip()
-    code = normalise_scan(raw.replace(" ", "").replace("-", ""))
+    # Dashes go after the layout is undone: on AZERTY a scanned 6 arrives as "-".
+    code = normalise_scan(raw.replace(" ", "")).replace("-", "")
     if not code.isdigit() or len(code) not in LENGTHS:
         raise NotABarcode(code=raw[:32])
     expected = check_digit(code[:-1])
