@@ -7,6 +7,7 @@ log in the same transaction.
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_login import current_user
 from sqlalchemy import select
@@ -30,7 +31,9 @@ from warehouse.admin.forms import (
     UserFilterForm,
     UserForm,
 )
+from warehouse.core.exports import DATETIME, NUMBER, Column, export_response
 from warehouse.errors import DomainError
+from warehouse.exports import export_routes, refuse_invalid
 from warehouse.extensions import db
 from warehouse.mail import MailNotSent
 
@@ -289,11 +292,10 @@ def organisation(organisation_id: int):
 
 # Audit log
 
-@bp.get("/audit")
-@roles(Role.ADMIN)
-def audit():
-    """Who changed which account or organisation, newest first, 50 to a page."""
-    filters = AuditFilterForm(formdata=request.args)
+def _audit_filters(args):
+    """The audit log's filters from the query string: (form, keyword arguments for
+    ``queries.audit_events``, valid). Invalid filters are ignored by the page."""
+    filters = AuditFilterForm(formdata=args)
     actions = queries.audit_actions()
     filters.action.choices = [SelectChoice("", gettext("Any action"))] + [
         SelectChoice(action, AUDIT_ACTION_LABELS.get(action, action.replace("_", " ")))
@@ -301,16 +303,48 @@ def audit():
     filters.actor.choices = [SelectChoice("", gettext("Anyone"))] + [
         SelectChoice(person.id, person.name) for person in queries.audit_actors()]
     valid = filters.validate()  # invalid filters are shown with their errors, and ignored
-    page = queries.audit_events(
-        action=filters.action.data if valid else None,
-        actor_id=filters.actor.data if valid else None,
-        date_from=filters.date_from.data if valid else None,
-        date_to=filters.date_to.data if valid else None,
-        page=request.args.get("page", 1, type=int))
+    chosen = {"action": filters.action.data, "actor_id": filters.actor.data,
+              "date_from": filters.date_from.data, "date_to": filters.date_to.data} \
+        if valid else {}
+    return filters, chosen, valid
+
+
+@bp.get("/audit")
+@roles(Role.ADMIN)
+def audit():
+    """Who changed which account or organisation, newest first, 50 to a page."""
+    filters, chosen, valid = _audit_filters(request.args)
+    page = queries.audit_events(**chosen, page=request.args.get("page", 1, type=int))
     query_args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template("admin/audit.html", filters=filters, page=page, valid=valid,
                            query_args=query_args, describe=queries.describe,
                            action_labels=AUDIT_ACTION_LABELS)
+
+
+AUDIT_COLUMNS = [
+    Column(_l("When"), "#date", DATETIME), Column(_l("Who"), "#contact+name"),
+    Column(_l("Action"), "#activity+type", safe=True), Column(_l("What"), "#description"),
+    Column(_l("About"), None, safe=True), Column(_l("Event"), None, NUMBER),
+]
+
+
+@export_routes(bp, "/audit", endpoint="audit_export")
+@roles(Role.ADMIN)
+def audit_export(fmt: str):
+    """The filtered audit log, all of it, newest first, as CSV or XLSX."""
+    filters, chosen, _ = _audit_filters(request.args)
+    refuse_invalid(filters, request.args)
+    system = gettext("the system")
+
+    def rows():
+        for event in queries.audit_event_rows(**chosen):
+            yield [event.at, event.actor.name if event.actor else system,
+                   str(AUDIT_ACTION_LABELS.get(event.action, event.action.replace("_", " "))),
+                   queries.describe(event, ROLE_LABELS),
+                   f"{event.target_type} {event.target_id}" if event.target_type else None,
+                   event.id]
+
+    return export_response("audit-log", AUDIT_COLUMNS, rows(), fmt)
 
 
 # Settings

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import format_decimal, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -42,7 +43,8 @@ from warehouse.boxes.words import (
     reason_label,
     unit_word,
 )
-from warehouse.core.exports import csv_response
+from warehouse.core.exports import DATE, NUMBER, Column, export_response
+from warehouse.exports import export_routes, refuse_invalid
 from warehouse.errors import DomainError
 from warehouse.extensions import db
 from warehouse.stock import errors as stock_errors
@@ -133,24 +135,31 @@ def list_boxes():
     return render_template("boxes/list.html", filters=form, page=page, query_args=query_args)
 
 
-@bp.get("/export.csv")
-@roles(*WAREHOUSE)
-def export():
-    """The filtered box list as CSV, with cells a spreadsheet would run as formulas defused."""
-    _, filters, _ = _filters_from_request()
-    header = [gettext("Code"), gettext("Item code"), gettext("Item"), gettext("Category"),
-              gettext("Quantity"), gettext("Unit"), gettext("State"), gettext("Condition"),
-              gettext("Location code"), gettext("Location"), gettext("Site"),
-              gettext("Use by"), gettext("Donation"), gettext("Labelled on")]
+BOX_COLUMNS = [
+    Column(_l("Code"), safe=True), Column(_l("Item code"), "#item+code", safe=True),
+    Column(_l("Item"), "#item+name"), Column(_l("Category"), "#item+category"),
+    Column(_l("Quantity"), "#output+num", NUMBER), Column(_l("Unit"), "#item+unit"),
+    Column(_l("State"), safe=True), Column(_l("Condition"), safe=True),
+    Column(_l("Location code"), safe=True), Column(_l("Location"), "#loc+name"),
+    Column(_l("Site"), "#loc+site"), Column(_l("Use by"), "#date+expiry", DATE),
+    Column(_l("Donation"), None, NUMBER), Column(_l("Labelled on"), "#date", DATE),
+]
 
+
+@export_routes(bp, "/export")
+@roles(*WAREHOUSE)
+def export(fmt: str):
+    """The filtered box list as CSV or XLSX, with cells a spreadsheet would run as
+    formulas defused."""
+    form, filters, _ = _filters_from_request()
+    refuse_invalid(form, request.args)
     rows = ([row.code, row.item_code, row.item, row.category, row.quantity,
              unit_word(row.unit, row.quantity) if row.unit else "",
              str(STATES[row.state]), str(CONDITIONS[row.condition]),
-             row.location_code, row.location, row.site,
-             row.expires_on.isoformat() if row.expires_on else "",
-             row.donation_id or "", row.created_at.date().isoformat()]
+             row.location_code, row.location, row.site, row.expires_on,
+             row.donation_id, row.created_at.date()]
             for row in queries.box_rows(filters))
-    return csv_response("boxes", header, rows)
+    return export_response("boxes", BOX_COLUMNS, rows, fmt)
 
 
 @bp.get("/find")

@@ -188,7 +188,8 @@ def download_name(name: str, extension: str) -> str:
     return f"{name}-{utcnow():%Y-%m-%d}.{extension}"
 
 
-def _attachment(filename: str) -> dict:
+def attachment_headers(filename: str) -> dict:
+    """Headers of a download saved as ``filename``, never cached."""
     return {"Content-Disposition": f'attachment; filename="{filename}"',
             # A list of the moment it was asked for: never a cached copy.
             "Cache-Control": "private, no-store"}
@@ -205,7 +206,7 @@ def csv_response(name: str, header: Sequence, rows: Iterable[Sequence], *,
     extension = "hxl.csv" if hxl_tags is not None else "csv"
     body = csv_lines(header, rows, hxl_tags=hxl_tags, columns=columns)
     return Response(stream_with_context(_encoded(body)), mimetype="text/csv",
-                    headers=_attachment(download_name(name, extension)))
+                    headers=attachment_headers(download_name(name, extension)))
 
 
 def _encoded(pieces: Iterable[str]) -> Iterator[bytes]:
@@ -326,7 +327,7 @@ def xlsx_response(name: str, columns: Sequence[Column], rows: Iterable[Sequence]
     finally:
         os.unlink(path)
     return Response(_file_chunks(stream), mimetype=XLSX_MIMETYPE,
-                    headers=_attachment(download_name(name, "xlsx")))
+                    headers=attachment_headers(download_name(name, "xlsx")))
 
 
 def _file_chunks(stream) -> Iterator[bytes]:

@@ -8,13 +8,14 @@ once.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, gettext
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from warehouse.accounts.access import get_visible_or_404, roles
 from warehouse.accounts.models import Role
 from warehouse.core.clock import local_today
-from warehouse.core.exports import csv_response
+from warehouse.core.exports import CSV, DATE, DATETIME, HXL, NUMBER, XLSX, Column, export_response
 from warehouse.distributions import errors, queries, services
 from warehouse.distributions.forms import (
     REASON_LABELS,
@@ -25,6 +26,8 @@ from warehouse.distributions.forms import (
 )
 from warehouse.distributions.models import Distribution, DistributionReason
 from warehouse.errors import DomainError
+from warehouse.exports import export_routes, refuse_invalid
+from warehouse.exports.archive import Part, archive_response
 from warehouse.stock.models import DocumentKind
 
 bp = Blueprint("distributions", __name__, url_prefix="/distributions")
@@ -105,21 +108,67 @@ def custody(organisation_id: int):
                            held=queries.custody(organisation.id), history=history)
 
 
-@bp.get("/custody/<int:organisation_id>.csv")
+CUSTODY_COLUMNS = [
+    Column(_l("When"), "#date", DATETIME), Column(_l("Document"), "#activity+code", NUMBER),
+    Column(_l("What"), "#activity+type", safe=True),
+    Column(_l("Reason"), "#description+reason", safe=True),
+    Column(_l("Item code"), "#item+code", safe=True), Column(_l("Item"), "#item+name"),
+    Column(_l("Change"), "#output+num", NUMBER), Column(_l("From or to"), "#loc+name"),
+    Column(_l("Recorded by"), "#contact+name"), Column(_l("Corrected"), None, safe=True),
+]
+
+
+def custody_rows(organisation_id: int, *, kinds: set[DocumentKind] | None = None):
+    """A partner's custody history as export rows, newest first (for ``CUSTODY_COLUMNS``);
+    only documents of ``kinds`` if given."""
+    yes = gettext("yes")
+    history = queries.custody_history(organisation_id, per_page=None)
+    return ([row.occurred_at, row.document_id, _kind_label(row.kind, row.is_reversal),
+             _reason_label(row.reason), row.item_code, row.item, row.change, row.other_side,
+             row.actor, yes if row.corrected else ""]
+            for row in history.rows if kinds is None or row.kind in kinds)
+
+
+@export_routes(bp, "/custody/<int:organisation_id>")
 @partner_staff
-def custody_csv(organisation_id: int):
-    """A partner's custody history as CSV, newest first, with the stock held now."""
+def custody_csv(organisation_id: int, fmt: str):
+    """A partner's custody history as CSV or XLSX, newest first."""
     organisation = _partner_or_404(organisation_id)
-    history = queries.custody_history(organisation.id, per_page=None)
-    rows = [(format_datetime(row.occurred_at, "yyyy-MM-dd HH:mm"), row.document_id,
-             _kind_label(row.kind, row.is_reversal), _reason_label(row.reason),
-             row.item_code, row.item, row.change, row.other_side, row.actor,
-             gettext("yes") if row.corrected else "")
-            for row in history.rows]
-    return csv_response(f"custody-{organisation.short_name}",
-                [gettext("When"), gettext("Document"), gettext("What"), gettext("Reason"),
-                 gettext("Item code"), gettext("Item"), gettext("Change"),
-                 gettext("From or to"), gettext("Recorded by"), gettext("Corrected")], rows)
+    return export_response(f"custody-{organisation.short_name}", CUSTODY_COLUMNS,
+                           custody_rows(organisation.id), fmt)
+
+
+@bp.get("/custody/<int:organisation_id>/archive.zip")
+@partner_staff
+def archive(organisation_id: int):
+    """Everything of one partner's own, as CSV files in one ZIP with a README.txt: its
+    requests and their lines, its custody history, distributions and returns.
+
+    A coordinator gets their own organisation's (another's is not found); managers and
+    admins any partner's.
+    """
+    from warehouse.requests.views import REQUEST_COLUMNS, request_rows
+
+    organisation = _partner_or_404(organisation_id)
+    parts = [
+        Part("requests.csv", _l("Requests"),
+             _l("One row per line of each request: what was requested, allocated and "
+                "dispatched."), REQUEST_COLUMNS,
+             request_rows(current_user, organisation_id=organisation.id)),
+        Part("custody.csv", _l("Custody history"),
+             _l("One row per item moved into or out of the organisation's custody: "
+                "dispatches received, distributions, returns, corrections."),
+             CUSTODY_COLUMNS, custody_rows(organisation.id)),
+        Part("distributions.csv", _l("Distributions"),
+             _l("One row per item of each distribution, with the people reached."),
+             DISTRIBUTION_COLUMNS,
+             distribution_rows(current_user, queries.DistributionFilters(
+                 organisation_id=organisation.id))),
+        Part("returns.csv", _l("Returns"),
+             _l("One row per item returned to the warehouse."), CUSTODY_COLUMNS,
+             custody_rows(organisation.id, kinds={DocumentKind.RETURN})),
+    ]
+    return archive_response(f"data-{organisation.short_name}", organisation.name, parts)
 
 
 # --- logging a distribution -----------------------------------------------------------------
@@ -257,29 +306,46 @@ def index():
                            staff=current_user.role != Role.COORDINATOR)
 
 
-@bp.get("/export.csv")
+DISTRIBUTION_COLUMNS = [
+    Column(_l("Distribution"), "#activity+code", NUMBER), Column(_l("Day"), "#date", DATE),
+    Column(_l("Partner"), "#org+name"), Column(_l("Distribution site"), "#loc+name"),
+    Column(_l("Town"), "#loc+town"), Column(_l("Region"), "#adm1+name"),
+    Column(_l("Reason"), "#description+reason", safe=True),
+    Column(_l("Item code"), "#item+code", safe=True), Column(_l("Item"), "#item+name"),
+    Column(_l("Unit"), "#item+unit", safe=True),
+    Column(_l("Quantity"), "#output+num", NUMBER),
+    Column(_l("People reached"), "#reached+total", NUMBER),
+    Column(_l("Women"), "#reached+f", NUMBER), Column(_l("Men"), "#reached+m", NUMBER),
+    Column(_l("Children"), "#reached+children", NUMBER),
+    Column(_l("Unaccompanied minors"), "#reached+minors+unaccompanied", NUMBER),
+    Column(_l("Note"), "#description+note"), Column(_l("Recorded by"), "#contact+name"),
+    Column(_l("Corrected"), "#status+corrected", safe=True),
+]
+
+
+def distribution_rows(user, filters: queries.DistributionFilters):
+    """The distributions ``user`` may see, one row per item (for ``DISTRIBUTION_COLUMNS``).
+
+    The people reached are a distribution's, repeated on each of its items' rows.
+    """
+    yes = gettext("yes")
+    found = queries.distributions(user, filters, per_page=None)
+    return ([row.id, row.distributed_on, row.organisation, row.site, row.town, row.region,
+             _reason_label(row.reason), line.item_code, line.item, line.unit, line.quantity,
+             row.people_total, row.women, row.men, row.children, row.unaccompanied_minors,
+             row.note, row.recorded_by, yes if row.corrected else ""]
+            for row in found.rows for line in row.lines)
+
+
+@export_routes(bp, "/export", formats=(CSV, XLSX, HXL))
 @partner_staff
-def index_csv():
-    """The filtered distribution list as CSV: one row per item of each distribution."""
-    _, filters, _ = _filters(request.args)
-    found = queries.distributions(current_user, filters, per_page=None)
-
-    def rows():
-        for row in found.rows:
-            for line in row.lines:
-                yield (row.id, row.distributed_on.isoformat(), row.organisation, row.site,
-                       row.town, row.region, _reason_label(row.reason), line.item_code,
-                       line.item, line.unit, line.quantity, row.people_total, row.women,
-                       row.men, row.children, row.unaccompanied_minors, row.note,
-                       row.recorded_by, gettext("yes") if row.corrected else "")
-
-    return csv_response("distributions", [
-        gettext("Distribution"), gettext("Day"), gettext("Partner"),
-        gettext("Distribution site"), gettext("Town"), gettext("Region"), gettext("Reason"),
-        gettext("Item code"), gettext("Item"), gettext("Unit"), gettext("Quantity"),
-        gettext("People reached"), gettext("Women"), gettext("Men"), gettext("Children"),
-        gettext("Unaccompanied minors"), gettext("Note"), gettext("Recorded by"),
-        gettext("Corrected")], rows())
+def index_csv(fmt: str):
+    """The filtered distribution list as CSV, XLSX or HXL-tagged CSV: one row per item of
+    each distribution; coordinators get their own organisation's."""
+    form, filters, _ = _filters(request.args)
+    refuse_invalid(form, request.args)
+    return export_response("distributions", DISTRIBUTION_COLUMNS,
+                           distribution_rows(current_user, filters), fmt)
 
 
 @bp.get("/<int:distribution_id>")

@@ -6,9 +6,12 @@ refusing a download whose filters are not valid (the page shows such filters nex
 their fields and ignores them; a download must not silently export something else), and
 the partner archive (``archive.py``).
 """
+import functools
+
 from flask_babel import gettext
 from wtforms import SelectField
 
+from warehouse.core.exports import CSV, HXL, XLSX
 from warehouse.errors import DomainError, N_
 
 
@@ -58,3 +61,32 @@ def refuse_invalid(form, args) -> None:
     if problems:
         raise FiltersNotValid(problems=" ".join(
             p if p.endswith(".") else p + "." for p in problems))
+
+
+#: How a format's URL ends, and what its endpoint adds to the list's CSV endpoint.
+EXTENSIONS = {CSV: ".csv", XLSX: ".xlsx", HXL: ".hxl.csv"}
+ENDPOINT_SUFFIXES = {CSV: "", XLSX: "_xlsx", HXL: "_hxl"}
+
+
+def export_routes(blueprint, path: str, *, formats=(CSV, XLSX), endpoint: str | None = None):
+    """Register ``view(fmt=…, **url_arguments)`` once per format: ``path`` + ``.csv``,
+    ``.xlsx``, ``.hxl.csv``, as endpoints ``<name>``, ``<name>_xlsx``, ``<name>_hxl``.
+
+    Put it above the view's access decorator: each route keeps the view's declared
+    access. One endpoint per format (rather than a format argument) lets every download
+    be linked to by name and walked by the route-access test like any page.
+    """
+    def decorator(view):
+        name = endpoint or view.__name__
+        for fmt in formats:
+            blueprint.add_url_rule(path + EXTENSIONS[fmt], name + ENDPOINT_SUFFIXES[fmt],
+                                   _bound(view, fmt), methods=["GET"])
+        return view
+    return decorator
+
+
+def _bound(view, fmt: str):
+    def export(**arguments):
+        return view(fmt=fmt, **arguments)
+    functools.update_wrapper(export, view)  # its docstring and declared access too
+    return export

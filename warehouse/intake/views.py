@@ -18,14 +18,16 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, format_datetime, format_time, gettext, ngettext
+from flask_babel import format_date, format_time, gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from warehouse.accounts.access import WAREHOUSE, roles
-from warehouse.core.exports import csv_response
+from warehouse.core.exports import DATETIME, NUMBER, Column, export_response
 from warehouse.core.types import utcnow
 from warehouse.errors import DomainError
+from warehouse.exports import export_routes, refuse_invalid
 from warehouse.extensions import db
 from warehouse.intake import errors, queries, services
 from warehouse.intake.forms import (
@@ -178,26 +180,34 @@ def donations():
                            filtered=filters.active, query_args=query_args)
 
 
-@bp.get("/donations.csv")
+DONATION_COLUMNS = [
+    Column(_l("Donation"), None, NUMBER), Column(_l("Received"), "#date", DATETIME),
+    Column(_l("Site"), "#loc+name"), Column(_l("Intake location"), None),
+    Column(_l("From whom"), "#org+type", safe=True), Column(_l("Donor"), "#org+name"),
+    Column(_l("Origin"), "#loc+origin"), Column(_l("Priority"), None, safe=True),
+    Column(_l("Condition"), None, safe=True), Column(_l("Item code"), "#item+code", safe=True),
+    Column(_l("Item"), "#item+name"), Column(_l("Category"), "#item+category"),
+    Column(_l("Unit"), "#item+unit"), Column(_l("Quantity"), "#output+num", NUMBER),
+    Column(_l("New boxes"), None, NUMBER), Column(_l("Reason written off"), None),
+    Column(_l("Note"), "#description+note"), Column(_l("Recorded by"), "#contact+name"),
+]
+
+
+@export_routes(bp, "/donations")
 @warehouse_staff
-def donations_csv():
-    """The filtered donation list as CSV: one row per item of each donation."""
-    _, filters, _ = _filters(request.args)
+def donations_csv(fmt: str):
+    """The filtered donation list as CSV or XLSX: one row per item of each donation."""
+    form, filters, _ = _filters(request.args)
+    refuse_invalid(form, request.args)
     found = queries.donations(filters)
-    header = [gettext("Donation"), gettext("Received"), gettext("Site"),
-              gettext("Intake location"), gettext("From whom"), gettext("Donor"),
-              gettext("Origin"), gettext("Priority"), gettext("Condition"),
-              gettext("Item code"), gettext("Item"), gettext("Category"),
-              gettext("Unit"), gettext("Quantity"), gettext("New boxes"),
-              gettext("Reason written off"), gettext("Note"), gettext("Recorded by")]
-    rows = ([row.id, format_datetime(row.received_at, "yyyy-MM-dd HH:mm"), row.site,
-             row.intake_location, DONOR_TYPE_LABELS[row.donor_type], row.donor_name,
-             row.origin, PRIORITY_LABELS[row.priority],
-             CONDITION_LABELS.get(row.condition, row.condition), line.item_code, line.item,
-             line.category, line.unit, line.quantity, line.boxes, row.not_needed_reason,
-             row.note, row.recorded_by]
+    rows = ([row.id, row.received_at, row.site, row.intake_location,
+             str(DONOR_TYPE_LABELS[row.donor_type]), row.donor_name, row.origin,
+             str(PRIORITY_LABELS[row.priority]),
+             str(CONDITION_LABELS.get(row.condition, row.condition)), line.item_code,
+             line.item, line.category, line.unit, line.quantity, line.boxes,
+             row.not_needed_reason, row.note, row.recorded_by]
             for row in found.rows for line in row.lines)
-    return csv_response("donations", header, rows)
+    return export_response("donations", DONATION_COLUMNS, rows, fmt)
 
 
 @bp.get("/donations/<int:donation_id>")

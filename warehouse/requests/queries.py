@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from warehouse.accounts.access import visible_to
 from warehouse.accounts.models import Organisation
@@ -184,36 +185,47 @@ def _summaries(query) -> list[RequestSummary]:
             for row in rows]
 
 
-def requests_for(user, status: str | None = None) -> list[RequestSummary]:
-    """The requests ``user`` may see (a coordinator: their organisation's), newest first."""
+def _requests_query(user, status: str | None = None, *, organisation_id: int | None = None):
     query = visible_to(select(StockRequest), StockRequest, user)
     if status in {s.value for s in RequestStatus}:
         query = query.where(StockRequest.status == status)
-    query = query.order_by(StockRequest.created_at.desc(), StockRequest.id.desc()).limit(
-        LIST_LIMIT)
+    if organisation_id is not None:
+        query = query.where(StockRequest.organisation_id == organisation_id)
+    return query.order_by(StockRequest.created_at.desc(), StockRequest.id.desc())
+
+
+def requests_for(user, status: str | None = None, *, limit: int | None = LIST_LIMIT,
+                 organisation_id: int | None = None) -> list[RequestSummary]:
+    """The requests ``user`` may see (a coordinator: their organisation's), newest first;
+    the newest ``limit`` of them (all when None), of one organisation if given."""
+    query = _requests_query(user, status, organisation_id=organisation_id)
+    if limit is not None:
+        query = query.limit(limit)
     return _summaries(query)
 
 
-def export_rows(user, status: str | None = None) -> list[list]:
-    """One row per request line, for the CSV export of ``requests_for``."""
-    summaries = requests_for(user, status)
-    ids = [summary.request.id for summary in summaries]
-    if not ids:
-        return []
-    lines = db.session.scalars(
-        select(StockRequestLine).where(StockRequestLine.request_id.in_(ids))
-        .order_by(StockRequestLine.request_id.desc(), StockRequestLine.id)).all()
-    by_id = {summary.request.id: summary.request for summary in summaries}
-    rows = []
-    for line in lines:
-        stock_request = by_id[line.request_id]
-        rows.append([
-            stock_request.id, stock_request.organisation.name, stock_request.status.value,
-            stock_request.needed_by.isoformat(), stock_request.site.name,
-            stock_request.distribution_site.name if stock_request.distribution_site else "",
-            line.item.code, line.item.display_name, line.requested, line.allocated,
-            line.dispatched, line.allocation_note or ""])
-    return rows
+@dataclass(frozen=True, slots=True)
+class ExportLine:
+    """One line of a request, with its request and item, for the exports."""
+
+    request: StockRequest
+    line: StockRequestLine
+    item: Item
+
+
+def export_lines(user, status: str | None = None, *, organisation_id: int | None = None):
+    """One ``ExportLine`` per line of every request ``requests_for`` gives (with no
+    limit), newest request first, read in batches."""
+    query = (_requests_query(user, status, organisation_id=organisation_id)
+             .add_columns(StockRequestLine, Item)
+             .join(StockRequestLine, StockRequestLine.request_id == StockRequest.id)
+             .join(Item, Item.id == StockRequestLine.item_id)
+             .order_by(StockRequestLine.id)
+             .options(selectinload(StockRequest.organisation), selectinload(StockRequest.site),
+                      selectinload(StockRequest.distribution_site))
+             .execution_options(yield_per=500))
+    for stock_request, line, item in db.session.execute(query):
+        yield ExportLine(stock_request, line, item)
 
 
 def queue() -> list[RequestSummary]:

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from warehouse.accounts.access import STAFF, WAREHOUSE, roles, signed_in
 from warehouse.boxes.words import DOCUMENT_KINDS, REASONS, unit_word
 from warehouse.catalogue.models import Item, Unit
-from warehouse.core.exports import (DATETIME, NUMBER, XLSX, Column, export_response,
-                                    spreadsheet_cell)
-from warehouse.exports import refuse_invalid
+from warehouse.core.exports import (CSV, DATETIME, HXL, NUMBER, XLSX, Column,
+                                    export_response, spreadsheet_cell)
+from warehouse.exports import export_routes, refuse_invalid
 from warehouse.extensions import db
 from warehouse.reports import (SheetDateNotUnderstood, build_count_sheet, build_stock_sheet,
                                count_sheet_filename, stock_sheet_filename)
@@ -94,9 +94,7 @@ STOCK_COLUMNS = [
 ]
 
 
-@bp.get("/stock/export.csv", defaults={"fmt": "csv"})
-@bp.get("/stock/export.xlsx", defaults={"fmt": "xlsx"})
-@bp.get("/stock/export.hxl.csv", defaults={"fmt": "hxl"})
+@export_routes(bp, "/stock/export", formats=(CSV, XLSX, HXL))
 @signed_in
 def export(fmt: str):
     """Stock on hand per site and item, as the stock page shows it, as CSV, XLSX or HXL."""
@@ -198,9 +196,7 @@ def movements():
     return _render_movements(None, "stock.movements")
 
 
-@bp.get("/stock/movements.csv", defaults={"fmt": "csv"})
-@bp.get("/stock/movements.xlsx", defaults={"fmt": "xlsx"})
-@bp.get("/stock/movements.hxl.csv", defaults={"fmt": "hxl"})
+@export_routes(bp, "/stock/movements", formats=(CSV, XLSX, HXL))
 @roles(*WAREHOUSE)
 def movements_export(fmt: str):
     """The filtered movements, all of them, streamed as CSV (or XLSX, or HXL-tagged CSV)."""
@@ -214,8 +210,7 @@ def write_offs():
     return _render_movements(DocumentKind.WRITE_OFF, "stock.write_offs")
 
 
-@bp.get("/stock/write-offs.csv", defaults={"fmt": "csv"})
-@bp.get("/stock/write-offs.xlsx", defaults={"fmt": "xlsx"})
+@export_routes(bp, "/stock/write-offs")
 @roles(*STAFF)
 def write_offs_export(fmt: str):
     """The filtered write-offs as CSV or XLSX."""
