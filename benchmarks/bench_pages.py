@@ -15,10 +15,11 @@ RUNS = 7
 PAGES = {
     "manager@example.org": ["/stock", "/requests/queue", "/intake/donations", "/boxes",
                             "/distributions/", "/dispatch/", "/admin/users", "/labels",
-                            "/distributions/custody"],
+                            "/distributions/custody", "/dashboard", "/dashboard?site=1",
+                            "/dashboard/chart.svg", "/needs", "/needs.json", "/needs/poster"],
     "auberge@example.org": ["/requests/catalogue", "/requests/", "/distributions/",
                             "/notifications"],
-    "admin@example.org": ["/admin/audit"],
+    "admin@example.org": ["/admin/audit", "/admin/settings"],
 }
 
 
