@@ -143,3 +143,25 @@ def test_the_xlsx_holds_the_tables_hxl_rows_and_charts(world):
     assert "#output+num" in hxl[1] and "#item+name" in hxl[1]
     assert sum(row[8] for row in hxl[2:]) == 28
     assert len(book["Weeks"]._charts) == 2 and len(book["Partners"]._charts) == 1
+
+
+def test_a_long_stock_table_repeats_its_column_titles_on_every_page(app):
+    from tests import factories
+    from warehouse.models import Role
+
+    manager = factories.create_user(role=Role.MANAGER)
+    site = factories.create_site(code="DUN", name="Dunkirk Store")
+    shelf = factories.create_location(site=site)
+    category = factories.create_category(name="Clothing")
+    for n in range(90):
+        item = factories.create_item(name=f"Jacket {n:02d}", category=category)
+        factories.receive(item, shelf, n + 1, actor=manager)
+    with force_locale("en"):
+        report = weekly.weekly_report(weekly.date_range(weekly.local_today(),
+                                                        weekly.local_today()))
+        pages = pdf_pages(build_weekly_pdf(report, printed_by="Max Manager",
+                                           printed_at=PRINTED_AT))
+    with_rows = [page for page in pages if "Jacket" in page]
+    assert len(with_rows) >= 2
+    for page in with_rows:
+        assert "Item Opening In Out Closing" in page

@@ -828,6 +828,8 @@ def _on_the_way(scope: _Scope, moment: datetime) -> dict[int, int]:
 
 def _day_bucket(column, period: Period, days: int):
     """A SQL expression: the index of the period's local day ``column`` falls in."""
+    if days == 1:  # a CASE needs one WHEN at least (and GROUP BY 0 means a column)
+        return case((column.is_not(None), 0), else_=0)
     return case(*((column < day_start(period.start + timedelta(days=n + 1)), n)
                   for n in range(days - 1)), else_=days - 1)
 
