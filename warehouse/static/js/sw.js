@@ -51,7 +51,9 @@ self.addEventListener("message", function (event) {
       });
     }));
   }).then(function () {
-    if (event.source) event.source.postMessage({ type: "cached", version: VERSION });
+    if (event.source) {
+      event.source.postMessage({ type: "cached", tag: data.tag || null, version: VERSION });
+    }
   });
   if (event.waitUntil) event.waitUntil(work);
 });

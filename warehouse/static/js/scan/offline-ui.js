@@ -41,8 +41,12 @@
 
   // --- Counter, "Send now", "sign in again".
 
+  let shownAttention = null;
+
   function showCounts(detail) {
     const pending = detail.pending || 0;
+    // Another tab may have moved a scan to (or out of) needs attention.
+    if (detail.attention !== shownAttention) showAttention();
     const count = $("offline-unsent-count");
     const text = $("offline-unsent-text");
     const unsent = $("offline-unsent");
@@ -84,7 +88,8 @@
   function formatTime(iso) {
     const date = new Date(iso);
     if (isNaN(date.getTime())) return "";
-    return date.toLocaleString(lang, { weekday: "short", hour: "2-digit", minute: "2-digit" });
+    return date.toLocaleString(lang, { weekday: "short", hour: "2-digit", minute: "2-digit",
+                                       hourCycle: "h23" });
   }
 
   function showAttention() {
@@ -114,6 +119,7 @@
         list.appendChild(item);
       });
       $("offline-attention").hidden = entries.length === 0;
+      shownAttention = entries.length;
     });
   }
 
@@ -153,6 +159,18 @@
     document.querySelectorAll('script[src], link[rel="stylesheet"], link[rel="manifest"], ' +
                               'link[rel="icon"], link[rel="apple-touch-icon"]')
       .forEach(function (element) { urls.push(element.src || element.href); });
+    // Files the page loads only when needed (the camera's barcode reader): the scan page
+    // names them in its settings.
+    const settings = document.getElementById("scan-settings");
+    if (settings) {
+      try {
+        const values = JSON.parse(settings.textContent);
+        Object.keys(values).forEach(function (name) {
+          const value = values[name];
+          if (typeof value === "string" && value.indexOf("/static/") === 0) urls.push(value);
+        });
+      } catch (error) { /* no settings: nothing more to keep */ }
+    }
     if (window.performance && performance.getEntriesByType) {
       performance.getEntriesByType("resource").forEach(function (entry) {
         if (/\/static\//.test(entry.name)) urls.push(entry.name);
@@ -168,13 +186,16 @@
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
       if (registration.active) {
-        registration.active.postMessage({ type: "cache-urls", urls: pageAssets() });
+        registration.active.postMessage({ type: "cache-urls", tag: "page", urls: pageAssets() });
       }
     }).catch(function (error) {
       if (window.console) console.warn("offline: no service worker", error);
     });
     navigator.serviceWorker.addEventListener("message", function (event) {
-      if (event.data && event.data.type === "cached") bar.setAttribute("data-cached", "true");
+      // Everything this page needs is saved: it will open offline.
+      if (event.data && event.data.type === "cached" && event.data.tag === "page") {
+        bar.setAttribute("data-cached", "true");
+      }
     });
   }
 

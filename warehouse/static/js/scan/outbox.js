@@ -119,7 +119,12 @@
     });
   }
 
-  function notify() {
+  // Other tabs of the scan page show the same counter: tell them when it changes.
+  const channel = window.BroadcastChannel ? new BroadcastChannel(LOCK_NAME) : null;
+  if (channel) channel.onmessage = function () { notify(true); };
+
+  function notify(fromOtherTab) {
+    if (channel && !fromOtherTab) channel.postMessage("changed");
     return counts().then(function (detail) {
       document.dispatchEvent(new CustomEvent("scan-outbox:change", { detail: detail }));
       if (detail.pending > 0) scheduleRetry();
