@@ -24,8 +24,10 @@ from warehouse.needs import queries
 
 bp = Blueprint("needs", __name__)
 
-#: How long a browser or proxy may keep a copy: the list moves by the hour, not the second.
-CACHE_SECONDS = 300
+#: How long a browser or proxy may keep the CSV or JSON: the list moves by the hour, and
+#: a list switched off should disappear soon. The pages are not cached: they carry the
+#: visitor's session (the language switch's CSRF token).
+CACHE_SECONDS = 60
 
 
 def _language() -> str | None:
@@ -91,7 +93,7 @@ def _page(template: str, **context):
         updated=format_date(needs.generated_at, "long"),
         other_language="en" if lang == "fr" else "fr",
         page_url=url_for("needs.index", lang=lang, _external=True), **context))
-    return _cached(response)
+    return response
 
 
 @bp.get("/needs")
