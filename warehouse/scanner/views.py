@@ -31,7 +31,8 @@ def counts():
     """Counts waiting for approval, counts under way, and the last ones decided."""
     return render_template("scanner/counts.html", waiting=queries.counts_waiting(),
                            under_way=queries.counts_open(), decided=queries.counts_decided(),
-                           status_word=services.status_word)
+                           status_word=services.status_word,
+                           conflicts_waiting=services.unresolved_conflicts_count())
 
 
 @bp.get("/counts/<int:count_id>")
