@@ -19,6 +19,7 @@ from tests.browser.conftest import ACTION_TIMEOUT_MS, SCREENSHOTS, TABLET
 from warehouse.boxes import services as boxes
 from warehouse.extensions import db
 from warehouse.models import Box, Document, Role
+from warehouse.scanner import services as scanner
 from warehouse.scanner.models import SyncConflict
 
 SCANS = 20
@@ -163,7 +164,7 @@ def test_twenty_scans_made_offline_survive_a_reload_and_are_recorded_once_in_ord
     assert len({answer["key"] for answer in answers}) == SCANS + 2
     expect(page.locator("#offline-unsent")).to_have_text("22 unsent scans")
     expect(page.locator("#offline-network")).to_have_text("Offline")
-    shoot(page, "scan-offline-counter-en")
+    shoot(page, "scan-offline-22-unsent")
 
     # The page opens from the service worker, the scans still waiting.
     page.reload()
@@ -182,7 +183,12 @@ def test_twenty_scans_made_offline_survive_a_reload_and_are_recorded_once_in_ord
     assert occurred == sorted(occurred)
 
 
-def test_two_tabs_replaying_the_same_outbox_together_record_each_scan_once(context, floor):
+@pytest.mark.parametrize("lock", ["web-locks", "lease"])
+def test_two_tabs_replaying_the_same_outbox_together_record_each_scan_once(
+        context, floor, lock):
+    if lock == "lease":
+        # Browsers without the Web Locks API (Safari before 15.4): the IndexedDB lease.
+        context.add_init_script("delete Navigator.prototype.locks;")
     first = context.new_page()
     sign_in(first, floor.volunteer)
     open_scan_page(first)
@@ -202,6 +208,7 @@ def test_two_tabs_replaying_the_same_outbox_together_record_each_scan_once(conte
 
     assert documents_by(floor.volunteer) == SCANS
     assert box_now(floor.box).quantity == 30 - SCANS
+    assert first.evaluate("() => 'locks' in navigator") == (lock == "web-locks")
 
 
 def test_an_answer_lost_after_the_server_recorded_the_scan_does_not_record_it_twice(
@@ -351,3 +358,49 @@ def test_look_ups_offline_answer_from_the_saved_codes(context, floor):
     assert found["entry"]["code"] == floor.box.code
     assert found["ageText"] == "Codes up to date"
     assert page.evaluate("() => ScanCodeCache.lookup('NO-SUCH-CODE')") is None
+
+
+def make_a_stale_scan(context, page, floor):
+    """Queue "take 25" offline, empty most of the box meanwhile, replay: needs attention."""
+    open_scan_page(page)
+    context.set_offline(True)
+    page.evaluate(
+        "code => ScanOutbox.send({path: `/api/v1/boxes/${code}/take`, body: {quantity: 25},"
+        " label: `25 × ${code}`})", floor.box.code)
+    boxes.take_from_box(db.session.get(Box, floor.box.id), quantity=10, actor=floor.manager)
+    db.session.commit()
+    context.set_offline(False)
+    expect(page.locator("#offline-attention .attention-item")).to_have_count(1)
+
+
+def test_a_scan_needing_attention_is_recorded_when_tried_again_once_the_stock_is_back(
+        context, floor):
+    page = context.new_page()
+    sign_in(page, floor.volunteer)
+    make_a_stale_scan(context, page, floor)
+    # New stock comes into the box.
+    factories.receive(floor.item, floor.shelves[0], 10, actor=floor.manager, box=floor.box)
+    db.session.commit()
+
+    page.locator("#offline-attention .attention-retry").click()
+    expect(page.locator("#offline-attention")).to_be_hidden()
+
+    assert documents_by(floor.volunteer) == 1
+    assert box_now(floor.box).quantity == 30 - 10 + 10 - 25
+    db.session.commit()
+    assert db.session.scalars(select(SyncConflict.resolution)).one() is not None
+
+
+def test_a_scan_a_manager_resolved_leaves_the_tablets_needs_attention_list(context, floor):
+    page = context.new_page()
+    sign_in(page, floor.volunteer)
+    make_a_stale_scan(context, page, floor)
+    db.session.commit()
+    conflict = db.session.scalars(select(SyncConflict)).one()
+    scanner.resolve_conflict(conflict.id, action="dismiss", actor=floor.manager, retry=None)
+    db.session.commit()
+
+    page.reload()  # opening the page (or coming back online) checks with the server
+
+    expect(page.locator("#offline-attention")).to_be_hidden()
+    assert documents_by(floor.volunteer) == 0

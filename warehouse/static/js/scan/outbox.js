@@ -360,7 +360,7 @@
     running = withReplayLock(function () {
       return checkSession().then(function (session) {
         if (typeof session === "string") return notify();
-        return replayNext(summary);
+        return replayNext(summary).then(forgetResolvedElsewhere);
       });
     }).catch(function (error) {
       if (window.console) console.warn("scan outbox: replay stopped", error);
@@ -396,6 +396,30 @@
         // Keep the order: later scans wait behind this one.
         return markAttempted(item, result);
       });
+    });
+  }
+
+  // A manager may resolve a scan on the conflicts page, or the user on another tablet:
+  // entries the server no longer lists as unresolved leave this list too.
+  function forgetResolvedElsewhere() {
+    return allItems(ATTENTION).then(function (entries) {
+      const known = entries.filter(function (entry) {
+        return entry.conflictId != null && belongsToCurrentUser(entry);
+      });
+      if (!known.length) return null;
+      return timedFetch(config.conflictsUrl, { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (list) {
+          if (!Array.isArray(list)) return null;
+          const open = new Set(list.filter(function (conflict) {
+            return !conflict.resolved_at;
+          }).map(function (conflict) { return String(conflict.id); }));
+          const gone = known.filter(function (entry) { return !open.has(String(entry.conflictId)); });
+          if (!gone.length) return null;
+          return transact([ATTENTION], "readwrite", function (store) {
+            return Promise.all(gone.map(function (entry) { return req(store.delete(entry.key)); }));
+          }).then(function () { return notify(); });
+        }, function () { return null; });
     });
   }
 
@@ -488,9 +512,11 @@
           request = Promise.resolve({ outcome: "sent" });
         }
         return request.then(function (result) {
-          // A conflict a manager has resolved already is gone from the server: 404.
+          // A conflict someone has resolved already: the server says so (409), or it is gone.
           const done = result.outcome === "sent" ||
-            (result.outcome === "problem" && entry.conflictId != null && result.httpStatus === 404);
+            (result.outcome === "problem" && entry.conflictId != null &&
+             (result.httpStatus === 404 ||
+              /\/conflict-already-resolved$/.test((result.problem || {}).type || "")));
           if (done) {
             return removeAttention(key).then(function () {
               notify();
