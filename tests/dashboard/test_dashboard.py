@@ -184,3 +184,26 @@ def test_someone_signed_out_is_sent_to_sign_in(client):
     response = client.get("/dashboard")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+# --- offline scans that need someone -----------------------------------------------------
+
+def test_offline_scans_refused_on_replay_show_as_needing_attention(client, world):
+    from warehouse.extensions import db
+    from warehouse.scanner.models import SyncConflict
+
+    db.session.add(SyncConflict(user_id=world.manager.id, method="POST",
+                                path="/api/boxes/B00001/move", body={"location": "A1"},
+                                problem={"title": "insufficient stock",
+                                         "detail": "Box B00001 is empty."}))
+    db.session.commit()
+    board = queries.dashboard(now=WEDNESDAY_NOON)
+    assert board.attention is not None and board.attention.count == 1
+    assert board.attention.rows[0].problem == "Box B00001 is empty."
+    assert board.attention.rows[0].who == "Mona Manager"
+
+    html = _page(client, world.manager)
+    assert re.search(r'id="figure-attention"[^>]*>\s*<span class="dash-number">1<', html)
+    assert "Box B00001 is empty." in html
+    href = _href(html, "figure-attention")
+    assert href == "#needs-attention" or client.get(href).status_code == 200

@@ -167,11 +167,19 @@ class Week:
 
 
 @dataclass(frozen=True, slots=True)
+class AttentionRow:
+    what: str  # what the scan asked for, in a sentence
+    who: str
+    when: datetime
+    problem: str
+
+
+@dataclass(frozen=True, slots=True)
 class Attention:
     """Offline scans that could not be applied and wait for someone to decide."""
 
     count: int
-    rows: tuple
+    rows: tuple[AttentionRow, ...]
     endpoint: str | None  # the page that lists them, when it exists
 
 
@@ -319,48 +327,36 @@ def _requests(status: RequestStatus, site_id: int | None) -> RequestList:
 
 
 def attention(site_id: int | None = None) -> Attention | None:
-    """Offline scans waiting for a decision, when the scanner's conflict list exists.
+    """Offline scans waiting for a decision (everyone's: a scan has no site), oldest first.
 
-    Reads ``unresolved_conflicts_count()`` (and ``unresolved_conflicts()`` for the rows)
-    from ``warehouse.scanner``; None while the scanner has no such list.
+    Read through ``warehouse.scanner.queries`` (``unresolved_conflicts_count``,
+    ``open_conflicts``, ``what_was_scanned``); None when the scanner offers no such list,
+    so the dashboard shows without it.
     """
-    source = _conflict_source()
-    if source is None:
-        return None
-    count_fn, list_fn = source
     try:
-        count = int(_call(count_fn, site_id) or 0)
-        rows = tuple(_call(list_fn, site_id) or ())[:LIST_ROWS] if list_fn and count else ()
-    except Exception:  # noqa: BLE001 - the rest of the dashboard must still show
-        db.session.rollback()
+        from warehouse.scanner import queries as scanner
+        count = int(scanner.unresolved_conflicts_count() or 0)
+    except (ImportError, AttributeError):
         return None
+    rows: tuple[AttentionRow, ...] = ()
+    if count and hasattr(scanner, "open_conflicts"):
+        describe = getattr(scanner, "what_was_scanned", None)
+        rows = tuple(
+            AttentionRow(what=describe(c) if describe else f"{c.method} {c.path}",
+                         who=c.user.name if c.user else "",
+                         when=c.scanned_at or c.created_at,
+                         problem=(c.problem or {}).get("detail")
+                         or (c.problem or {}).get("title") or "")
+            for c in scanner.open_conflicts()[:LIST_ROWS])
+    return Attention(count, rows, _conflicts_endpoint())
+
+
+def _conflicts_endpoint() -> str | None:
+    """The scanner's page of conflicts (not the API's), when the app has one."""
     from flask import current_app
-    endpoint = next((rule.endpoint for rule in current_app.url_map.iter_rules()
-                     if "conflict" in rule.endpoint and not rule.arguments
-                     and "GET" in (rule.methods or ())), None)
-    return Attention(count, rows, endpoint)
-
-
-def _conflict_source():
-    import importlib
-    for module_name in ("warehouse.scanner.queries", "warehouse.scanner.services",
-                        "warehouse.scanner.conflicts", "warehouse.scanner"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        count_fn = getattr(module, "unresolved_conflicts_count", None)
-        if callable(count_fn):
-            return count_fn, getattr(module, "unresolved_conflicts", None)
-    return None
-
-
-def _call(function, site_id):
-    import inspect
-    try:
-        parameters = inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        parameters = {}
-    if "site_id" in parameters and site_id is not None:
-        return function(site_id=site_id)
-    return function()
+    if "scanner.conflicts" in current_app.view_functions:
+        return "scanner.conflicts"
+    return next((rule.endpoint for rule in current_app.url_map.iter_rules()
+                 if "conflict" in rule.endpoint and not rule.arguments
+                 and not rule.rule.startswith("/api/") and "GET" in (rule.methods or ())),
+                None)
