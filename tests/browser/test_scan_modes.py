@@ -325,7 +325,7 @@ def test_counting_a_location_shows_the_differences(page, world, screenshot):
     scan(page, "B00101")
     expect_error(page, "This is not a place")
     scan(page, "L00901")
-    expect(banner(page)).to_contain_text("Counting")
+    expect_ok(page, "L00901 · Shelf A1")
     expect(page.locator("#scan-prompt")).to_contain_text("Counting")
     scan(page, "B00101")
     expect_ok(page, "B00101")

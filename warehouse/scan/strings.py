@@ -112,6 +112,7 @@ def page_strings() -> dict:
             "looseItem": _("Item"), "looseQuantity": _("How many loose"),
             "looseSave": _("Add loose count"), "boxes": _("Boxes counted"),
             "differences": _("Differences"), "none": _("No differences: the count matches."),
+            "found": ngettext("%(num)d difference found", "%(num)d differences found"),
             "expected": _("Expected"), "counted": _("Counted"),
             "missing_box": _("Box not found"), "found_box": _("Box not expected here"),
             "quantityDiff": _("Different quantity"),
@@ -145,6 +146,9 @@ def scanner_test_strings() -> dict:
         "scanner": _("Fast: this is a scanner."),
         "human": _("Slow: this looks like typing by hand. A scanner types in under 35 ms "
                    "per key."),
+        "titleFine": _("Read %(code)s: the scanner works."),
+        "titleMangled": _("Read %(code)s after correcting it: the scanner's keyboard "
+                          "language does not match the tablet's."),
         "fine": _("The scanner and the tablet agree: nothing to change."),
         "mangled": _("The scanner types as a US (QWERTY) keyboard, but this tablet uses "
                      "a French (AZERTY) one: digits come out as & é \" ' ( - è _ ç à. "

@@ -730,7 +730,7 @@ async function startCount(found) {
       return { kind: "box", code: line.box, label: line.box, item: line.item || "", quantity: line.quantity };
     });
     st.loose = { itemId: null, name: "", quantity: "", search: "" };
-    signal("ok", found.label, result.response.message || fmt(S.prompt.countScan, { location: found.label }));
+    signal("ok", found.label, result.response.resumed ? result.response.message : "");
   } else if (result.status === "queued") {
     signal("error", S.error, S.network);
   } else {
@@ -774,6 +774,7 @@ function boxQuantityForm(st) {
 
 MODES_UI.count = {
   async scan(code, scan, st) {
+    if (st.differences) { state.count = st = {}; }
     const found = await find(code);
     if (!found) return;
     if (!st.count) {
@@ -793,7 +794,7 @@ MODES_UI.count = {
   },
   render(root, st) {
     if (st.differences) {
-      setPrompt(S.count.differences);
+      setPrompt(S.prompt.count);
       const list = st.differences;
       root.append(h("h2", {}, S.count.differences + " · " + st.location.label));
       if (!list.length) root.append(h("p", { class: "card-note ok" }, S.count.none));
@@ -801,7 +802,7 @@ MODES_UI.count = {
         root.append(h("table", { class: "pick-lines" },
           h("thead", {}, h("tr", {}, h("th", {}, ""), h("th", {}, S.lookup.item), h("th", { class: "num" }, S.count.expected), h("th", { class: "num" }, S.count.counted))),
           h("tbody", {}, list.map(function (d) {
-            const what = d.kind === "quantity" ? S.count.quantityDiff : S.count[d.kind] || d.kind;
+            const what = d.kind === "quantity" ? (d.box ? S.count.quantityDiff : S.count.loose) : S.count[d.kind] || d.kind;
             return h("tr", {}, h("td", {}, what, d.box ? " " + name(d.box) : ""), h("td", {}, name(d.item)),
               h("td", { class: "num" }, quantityText(d.expected)), h("td", { class: "num" }, quantityText(d.counted)));
           }))));
@@ -821,7 +822,7 @@ MODES_UI.count = {
     input.addEventListener("input", function () { loose.quantity = input.value; });
     root.append(
       h("h2", {}, S.count.boxes + " · " + st.boxes.length),
-      st.boxQuantity ? boxQuantityForm(st) : null,
+      st.boxQuantity ? boxQuantityForm(st) : [],
       h("ul", { class: "scan-chips" }, st.boxes.map(function (box) {
         return h("li", {}, h("span", { class: "chip-code" }, box.label), h("span", { class: "chip-text" }, headline(box)),
           h("button", { type: "button", class: "button small", onclick: function () {
@@ -847,7 +848,8 @@ MODES_UI.count = {
         const result = await write("/counts/" + st.count.id + "/finish", {}, S.count.finish);
         if (result.status === "sent") {
           st.differences = (result.response && result.response.differences) || [];
-          signal(st.differences.length ? "info" : "ok", S.count.finish, st.differences.length ? S.count.differences : S.count.none);
+          const n = st.differences.length;
+          signal(n ? "info" : "ok", n ? plural(S.count.found, n) : S.count.none, n ? S.count.approve : "");
         } else if (result.status === "queued") {
           signal("queued", S.queuedShort, S.queued);
         } else {

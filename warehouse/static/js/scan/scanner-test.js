@@ -29,8 +29,13 @@ function show(scan, pressed, enter) {
   else lines.push(S.fine);
   lines.push(enter ? S.enter : S.noEnter);
   verdict.dataset.kind = scan.mangled || !enter ? "error" : "ok";
-  document.getElementById("test-verdict-title").textContent = scan.code;
-  document.getElementById("test-verdict-detail").textContent = lines.join(" ");
+  document.getElementById("test-verdict-title").textContent =
+    fmt(scan.mangled ? S.titleMangled : S.titleFine, { code: scan.code });
+  document.getElementById("test-verdict-detail").replaceChildren(...lines.map(function (line) {
+    const paragraph = document.createElement("p");
+    paragraph.textContent = line;
+    return paragraph;
+  }));
   verdict.hidden = false;
 }
 
