@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from tests import factories
+from warehouse.audit.models import AuditEvent
 from warehouse.core.clock import local_today
 from warehouse.distributions import services as distributions
 from warehouse.distributions.models import DistributionSite
@@ -25,6 +26,7 @@ def world(dummy_site, partner_a, partner_b, coordinator_a, coordinator_b, manage
     blankets = factories.create_item(name="=HYPERLINK(\"http://evil\")", name_fr=None)
     factories.receive(tents, shelf, 50, actor=manager)
     factories.receive(blankets, shelf, 30, actor=manager)
+    factories.receive(tents, shelf, 12, actor=manager, box=factories.create_box(code="B00900"))
     place = factories._save(DistributionSite(name="Rue des Huttes", town="Calais",
                                              region="Hauts-de-France"))
     for partner, coordinator, note in ((partner_a, coordinator_a, "+33 6 12 34 56 78"),
@@ -50,6 +52,9 @@ def world(dummy_site, partner_a, partner_b, coordinator_a, coordinator_b, manage
                          reason="mouldy", note="-wet after the storm",
                          lines=[ledger.Line(blankets.id, 2, shelf.id,
                                             ledger.system_location("write_off").id)])
+    factories._save(AuditEvent(actor_id=manager.id, action="role_changed", target_type="user",
+                               target_id=coordinator_a.id, summary="@SUM(A1) role changed",
+                               details={}))
     return {"site": dummy_site, "shelf": shelf, "tents": tents, "blankets": blankets,
             "place": place}
 
