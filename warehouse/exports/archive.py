@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask import Response
-from flask_babel import format_datetime, gettext
+from flask_babel import format_datetime, gettext, ngettext
 
 from warehouse.core.exports import (
     FILE_CHUNK_BYTES,
@@ -51,8 +51,8 @@ def readme(organisation_name: str, parts: Sequence[Part], counts: dict[str, int]
         "",
     ]
     for part in parts:
-        lines.append(f"{part.filename} — {part.title} "
-                     f"({gettext('%(num)d rows', num=counts.get(part.filename, 0))})")
+        rows = ngettext("%(num)d row", "%(num)d rows", counts.get(part.filename, 0))
+        lines.append(f"{part.filename} — {part.title} ({rows})")
         lines.append(f"  {part.about}")
         for column in part.columns:
             tag = f"  [{column.hxl}]" if column.hxl else ""
