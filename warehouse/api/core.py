@@ -42,6 +42,7 @@ STALE_RUNNING_AFTER = timedelta(minutes=2)
 SCANNED_AT_MAX_AGE = timedelta(days=7)
 SCANNED_AT_CLOCK_SKEW = timedelta(minutes=5)
 MAX_KEY_LENGTH = 100
+MAX_ID = 2**31 - 1
 _KEY_PATTERN = re.compile(r"[A-Za-z0-9._:\-]{1,%d}" % MAX_KEY_LENGTH)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -266,6 +267,10 @@ def before_api_request():
     if not is_api_request():
         return None
     request.max_content_length = MAX_BODY_BYTES
+    # Ids in URLs are database integers: a larger number names nothing (and would overflow).
+    if any(isinstance(value, int) and not 0 <= value <= MAX_ID
+           for value in (request.view_args or {}).values()):
+        return problem(404, "not-found", DETAILS[404])
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         return problem(413, "too-large", DETAILS[413])
     if request.method not in WRITE_METHODS or request.endpoint is None:
