@@ -74,8 +74,9 @@ def test_the_manifest_speaks_the_browsers_language(client):
     assert manifest["lang"] == "fr"
 
 
-@pytest.mark.parametrize("path", ["/sw.js", "/manifest.webmanifest"])
-def test_the_worker_and_manifest_need_no_session(client, path):
+@pytest.mark.parametrize("path", ["/sw.js", "/manifest.webmanifest",
+                                  "/scan/offline/unavailable"])
+def test_the_worker_manifest_and_offline_page_need_no_session(client, path):
     # Browsers fetch both without cookies (manifest) or on their own schedule (worker
     # updates), and a redirect to the sign-in page would break them.
     assert client.get(path).status_code == 200
@@ -111,3 +112,10 @@ def test_the_offline_strip_gets_its_words_with_their_placeholders_for_the_script
     assert messages["unsent"] == ["%(num)d unsent scan", "%(num)d unsent scans"]
     assert all("%(num)d" in form for form in messages["signIn"] + messages["others"])
     assert "%(age)s" in messages["codesAge"]
+
+
+def test_the_page_shown_offline_before_the_scan_page_was_saved_says_what_to_do(client):
+    response = client.get("/scan/offline/unavailable", headers={"Accept-Language": "en"})
+
+    assert response.status_code == 200
+    assert "Open it once while connected to the network" in response.get_data(as_text=True)

@@ -10,7 +10,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, url_for
+from flask import Blueprint, Response, current_app, render_template, url_for
 from flask_babel import get_locale, get_translations, gettext
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -137,3 +137,10 @@ def offline_messages() -> dict:
         "resolved": translations.gettext("Done."),
         "retrying": translations.gettext("Trying again…"),
     }
+
+
+@bp.route("/scan/offline/unavailable")
+@public
+def unavailable():
+    """What the service worker shows offline when the scan page was never saved."""
+    return render_template("scan/_offline_unavailable.html")

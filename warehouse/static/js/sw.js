@@ -13,13 +13,16 @@ const CACHE = "warehouse-scan-" + VERSION;
 const CACHE_PREFIX = "warehouse-scan-";
 // Pages kept for offline use. Their query strings are ignored when offline.
 const OFFLINE_PAGES = ["/scan"];
+// Shown, in the language of whoever installed the worker, when a page was never saved.
+const UNAVAILABLE_PAGE = "/scan/offline/unavailable";
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
     caches.open(CACHE)
       .then(function (cache) {
         // Best effort: a signed-out install cannot fetch the page (it redirects).
-        return Promise.all(["/manifest.webmanifest"].concat(OFFLINE_PAGES).map(function (url) {
+        const urls = ["/manifest.webmanifest", UNAVAILABLE_PAGE].concat(OFFLINE_PAGES);
+        return Promise.all(urls.map(function (url) {
           return cacheIfGood(cache, new Request(url, { credentials: "same-origin" }));
         }));
       })
@@ -118,16 +121,10 @@ function networkFirst(request, pathname) {
       return response;
     }).catch(function () {
       return cache.match(key).then(function (hit) {
-        return hit || offlineFallback();
+        return hit || cache.match(UNAVAILABLE_PAGE).then(function (page) {
+          return page || Response.error();
+        });
       });
     });
   });
-}
-
-function offlineFallback() {
-  return new Response(
-    "<!doctype html><meta charset=utf-8><title>Offline</title>" +
-    "<p>This page has not been saved for offline use yet. Open it once with a network.</p>" +
-    "<p>Cette page n'est pas encore enregistr\u00e9e hors ligne. Ouvrez-la une fois avec le r\u00e9seau.</p>",
-    { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }

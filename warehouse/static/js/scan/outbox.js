@@ -285,7 +285,9 @@
   }
 
   function markSent(item) {
-    return transact([OUTBOX], "readwrite", function (store) { return req(store.delete(item.seq)); });
+    return transact([OUTBOX], "readwrite", function (store) {
+      return req(store.delete(item.seq));
+    });
   }
 
   function markAttempted(item, result) {
@@ -414,7 +416,9 @@
           const open = new Set(list.filter(function (conflict) {
             return !conflict.resolved_at;
           }).map(function (conflict) { return String(conflict.id); }));
-          const gone = known.filter(function (entry) { return !open.has(String(entry.conflictId)); });
+          const gone = known.filter(function (entry) {
+            return !open.has(String(entry.conflictId));
+          });
           if (!gone.length) return null;
           return transact([ATTENTION], "readwrite", function (store) {
             return Promise.all(gone.map(function (entry) { return req(store.delete(entry.key)); }));
