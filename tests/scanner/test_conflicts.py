@@ -138,3 +138,25 @@ def test_an_unknown_action_is_invalid_input(api, floor):
                                          {"action": "forget"})
     assert response.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(SyncConflict)) == 1
+
+
+def test_a_role_that_may_not_scan_is_refused_without_a_conflict(api, floor):
+    coordinator = factories.create_user(role=Role.COORDINATOR)
+    response = api(coordinator).post("/moves", {"box_codes": ["B99999"],
+                                                "location_code": floor.shelf.code},
+                                     offline=True)
+    assert response.status_code == 403 and "conflict_id" not in response.json
+    assert _conflicts() == []
+
+
+def test_a_count_line_refused_offline_is_kept_and_can_be_sent_again(api, floor):
+    client = api(floor.volunteer)
+    count_id = client.post("/counts", {"location_code": floor.shelf.code}).json["id"]
+    refused = client.post(f"/counts/{count_id}/lines", {"box_code": "B77777"}, offline=True)
+    assert refused.status_code == 404 and refused.json["conflict_id"]
+    db.session.rollback()  # the test shares the requests' session: start afresh
+    box_with(floor.blankets, floor.shelf, 3, actor=floor.manager, code="B77777")
+    response = api(floor.manager).post(f"/conflicts/{refused.json['conflict_id']}/resolve",
+                                       {"action": "retry"})
+    assert response.status_code == 200, response.json
+    assert response.json["result"]["box"] == "B77777"

@@ -46,8 +46,8 @@ blp = Blueprint("api_scan", __name__, url_prefix=API_PREFIX,
 NOT_CONFLICTS = frozenset({401, 429})
 #: Problems that say nothing about the scan itself: the same request still running
 #: (409, but the ledger's own 409s — not enough stock, box already picked — are kept),
-#: or the page must reload its CSRF token.
-NOT_CONFLICT_SLUGS = frozenset({"request-in-progress", "csrf-token-missing"})
+#: the page must reload its CSRF token, or the user's role may not do this at all.
+NOT_CONFLICT_SLUGS = frozenset({"request-in-progress", "csrf-token-missing", "forbidden"})
 #: What the scan page's conditions mean in the box's two: good or worn stock is used.
 CONDITIONS = {"new": BoxCondition.NEW, "used": BoxCondition.USED, "good": BoxCondition.USED,
               "worn": BoxCondition.USED}
@@ -495,10 +495,14 @@ def record_offline_failure(response):
         except ValidationError:
             scanned_at = None
     key = (request.headers.get("Idempotency-Key") or "").strip()[:120] or None
-    conflict_id = services.record_conflict(
-        user_id=current_user.id, idempotency_key=key, method=request.method,
-        path=request.path, body=body if isinstance(body, (dict, list)) else None,
-        problem=problem, scanned_at=scanned_at)
+    try:
+        conflict_id = services.record_conflict(
+            user_id=current_user.id, idempotency_key=key, method=request.method,
+            path=request.path, body=body if isinstance(body, (dict, list)) else None,
+            problem=problem, scanned_at=scanned_at)
+    except Exception:  # noqa: BLE001 (the refusal itself must still reach the tablet)
+        current_app.logger.exception("could not keep a refused offline scan")
+        return response
     if isinstance(problem, dict):
         problem["conflict_id"] = conflict_id
         response.set_data(json.dumps(problem, ensure_ascii=False))
