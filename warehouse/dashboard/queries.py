@@ -24,7 +24,7 @@ occurred_at)`` and ``(from_location_id, occurred_at)`` indexes.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy import case, func, not_, or_, select
 
 from warehouse.accounts.models import Organisation
 from warehouse.catalogue.models import Category, Item
