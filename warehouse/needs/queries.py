@@ -3,8 +3,9 @@
 An item is *needed* when what is available across every site (on hand less reserved)
 is below its target level; how many are needed is the difference. Items are grouped by
 category and ordered by urgency: fewest days of cover first (on hand over the average
-daily outflow of the last ``COVER_DAYS`` days), nothing-available first among equals,
-and items nobody took lately last. Categories follow their most urgent item.
+daily outflow of the last ``COVER_DAYS`` days; an item with none available is urgent
+whatever its rate), and items nobody took lately last. Categories follow their most
+urgent item.
 
 This list is public. It names items and categories and counts them, and nothing else:
 no location, no site, no partner, nobody.
@@ -69,7 +70,7 @@ class NeedsList:
 
 def urgency(cover: ItemCover) -> str:
     days = cover.days_of_cover
-    if cover.available <= 0 and cover.outflow > 0:
+    if cover.available <= 0:  # none left to give: urgent whatever the recent rate
         return URGENT
     if days is None:
         return WANTED
