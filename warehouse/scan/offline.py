@@ -113,20 +113,23 @@ def offline_messages() -> dict:
     """
     translations = get_translations()
 
-    def plural(singular: str, plural_: str) -> list[str]:
-        return [translations.ngettext(singular, plural_, 1),
-                translations.ngettext(singular, plural_, 2)]
+    def plurals(n: int) -> dict:
+        ngettext = translations.ngettext
+        return {
+            "unsent": ngettext("%(num)d unsent scan", "%(num)d unsent scans", n),
+            "signIn": ngettext("Sign in again to send %(num)d scan",
+                               "Sign in again to send %(num)d scans", n),
+            "others": ngettext(
+                "%(num)d more scan waits for the person who made it to sign in",
+                "%(num)d more scans wait for the people who made them to sign in", n),
+        }
 
+    one, other = plurals(1), plurals(2)
     return {
         "online": translations.gettext("Online"),
         "offline": translations.gettext("Offline"),
         "allSent": translations.gettext("All scans sent"),
         "sending": translations.gettext("Sending…"),
-        "unsent": plural("%(num)d unsent scan", "%(num)d unsent scans"),
-        "signIn": plural("Sign in again to send %(num)d scan",
-                         "Sign in again to send %(num)d scans"),
-        "others": plural("%(num)d more scan waits for the person who made it to sign in",
-                         "%(num)d more scans wait for the people who made them to sign in"),
         "codesAge": translations.gettext("Codes from %(age)s"),
         "codesFresh": translations.gettext("Codes up to date"),
         "codesNone": translations.gettext("No codes saved for offline look-up yet"),
@@ -136,7 +139,7 @@ def offline_messages() -> dict:
         "signInFirst": translations.gettext("Sign in again first."),
         "resolved": translations.gettext("Done."),
         "retrying": translations.gettext("Trying again…"),
-    }
+    } | {name: [one[name], other[name]] for name in one}
 
 
 @bp.route("/scan/offline/unavailable")
