@@ -39,3 +39,39 @@ def test_a_signed_in_manager_tries_an_endpoint_from_the_reference_page(page, liv
     assert answer.inner_text().strip() == "200"
     assert "Sleeping bag" in operation.locator(".live-responses-table").inner_text()
     page.screenshot(path=str(SCREENSHOTS / "api-reference-try-it.png"), full_page=False)
+
+
+def _sign_in(page, user):
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_a_user_makes_a_token_in_the_browser_and_sees_it_once(page):
+    volunteer = factories.create_user(role="volunteer", password=factories.PASSWORD)
+    _sign_in(page, volunteer)
+    page.goto("/account")
+    page.get_by_label("Name of the new token").fill("Inventory script")
+    page.get_by_role("button", name="Create token").click()
+    secret = page.locator(".token-secret").inner_text()
+    assert secret.startswith("wh_")
+    page.locator(".new-token").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "api-token-created.png"), full_page=False)
+    page.goto("/account")
+    assert page.locator(".token-secret").count() == 0
+    assert page.get_by_role("cell", name="Inventory script").is_visible()
+
+
+def test_a_manager_adds_a_barcode_in_the_browser(page):
+    manager = factories.create_user(role="manager", password=factories.PASSWORD)
+    factories.create_item(name="Nappies", size="Size 4")
+    _sign_in(page, manager)
+    page.get_by_role("link", name="Barcodes").first.click()
+    page.get_by_label("Item").select_option(label=page.locator(
+        "select option", has_text="Nappies").first.inner_text())
+    page.get_by_label("Barcode (EAN or UPC)").fill("3760012345014")
+    page.get_by_label("How many in one package").fill("24")
+    page.get_by_role("button", name="Add barcode").click()
+    page.get_by_text("Barcode 3760012345014 added to Nappies (Size 4).").wait_for()
+    page.screenshot(path=str(SCREENSHOTS / "item-barcodes.png"), full_page=True)
