@@ -139,7 +139,7 @@ def _count_or_404(count_id: int) -> CountSession:
     return count
 
 
-# --- the work ---------------------------------------------------------------------------------------
+# --- the work ---------------------------------------------------------------------------------
 
 @replayable("api_counts.start", StartSchema)
 def start(user, data: dict, key: str | None) -> dict:
@@ -212,7 +212,7 @@ def approve(user, data: dict, key: str | None, *, count_id: int) -> dict:
                                 "Approved: %(num)d adjustments posted.", len(documents))}
 
 
-# --- the endpoints --------------------------------------------------------------------------------
+# --- the endpoints ----------------------------------------------------------------------------
 
 @blp.route("/counts", methods=["POST"])
 @roles(*WAREHOUSE)

@@ -72,7 +72,7 @@ def replayable(endpoint: str, schema: type[Schema]):
     return decorator
 
 
-# --- schemas ------------------------------------------------------------------------------------
+# --- schemas ----------------------------------------------------------------------------------
 
 class WriteResultSchema(Schema):
     document_id = fields.Integer(allow_none=True, required=True)
@@ -169,7 +169,7 @@ class ResolveResultSchema(Schema):
     result = fields.Raw(allow_none=True)
 
 
-# --- looking things up ----------------------------------------------------------------------------
+# --- looking things up ------------------------------------------------------------------------
 
 def box_of(code: str) -> Box:
     """The box a scanned code names; a location's code gets its own clear message."""
@@ -209,7 +209,7 @@ def _box_result(document_id: int, box_id: int, message: str) -> dict:
             "quantity": box.quantity, "location": box.location.name if box.location else None}
 
 
-# --- the work, one function per endpoint ------------------------------------------------------------
+# --- the work, one function per endpoint ------------------------------------------------------
 
 @replayable("api_scan.moves", MoveSchema)
 def move(user, data: dict, key: str | None) -> dict:
@@ -339,7 +339,7 @@ def undo(user, data: dict, key: str | None, *, document_id: int) -> dict:
         document=document_id, reversal=posted.document_id)}
 
 
-# --- the endpoints ------------------------------------------------------------------------------------
+# --- the endpoints ----------------------------------------------------------------------------
 
 @blp.route("/moves", methods=["POST"])
 @roles(*WAREHOUSE)
@@ -437,7 +437,7 @@ def conflict_json(conflict) -> dict:
             "resolution": conflict.resolution}
 
 
-# --- offline replays that fail, and sending them again ------------------------------------------------
+# --- offline replays that fail, and sending them again ----------------------------------------
 
 def retry(conflict) -> dict:
     """Run a conflict's stored request again, as its user, through its endpoint's work."""

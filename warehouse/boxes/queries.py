@@ -1,5 +1,4 @@
 """Read side of boxes: the list, one box, its history. Used by pages, exports and labels."""
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -8,6 +7,7 @@ from sqlalchemy.orm import aliased
 
 from warehouse.accounts.models import User
 from warehouse.catalogue.models import Category, Item
+from warehouse.core.scancodes import normalise_scan
 from warehouse.extensions import db
 from warehouse.stock.models import (
     Box,
@@ -24,24 +24,14 @@ PER_PAGE = 50
 HISTORY_LIMIT = 200
 MAX_CODE_LENGTH = 16
 
-# A keyboard-wedge scanner set to a US layout types, on a French (AZERTY) tablet, these
-# characters for the digits 1234567890: a scanned "B00123" arrives as "Bàà&é"".
-_AZERTY_DIGITS = str.maketrans("&é\"'(-è_çà", "1234567890")
-_BOX_CODE = re.compile(r"[A-Z]+[0-9]+")
-
 
 def normalise_code(text: str | None) -> str:
     """A code as typed or scanned, made canonical: trimmed, upper case, digits restored.
 
     Codes are typed by hand on shared tablets, so ``b00123`` and ``Bàà&é"`` (a scanner on
-    the wrong keyboard layout) both mean ``B00123``.
+    the wrong keyboard layout) both mean ``B00123``: see ``warehouse.core.scancodes``.
     """
-    code = (text or "").strip()[:MAX_CODE_LENGTH * 2]
-    upper = code.upper()
-    if _BOX_CODE.fullmatch(upper):
-        return upper
-    translated = code.translate(_AZERTY_DIGITS).upper()
-    return translated if _BOX_CODE.fullmatch(translated) else upper
+    return normalise_scan((text or "").strip()[:MAX_CODE_LENGTH * 2])
 
 
 def box_by_code(text: str | None) -> Box | None:
