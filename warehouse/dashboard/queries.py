@@ -100,7 +100,7 @@ def item_cover(site_id: int | None = None, *, now: datetime | None = None,
                location_ids: list[int] | None = None) -> list[ItemCover]:
     """Every active item with a minimum or target level, or with stock, at a site (or all).
 
-    Ordered by category (in its set order), then item name in the reader's language.
+    In no particular order: each page sorts what it shows its own way.
     """
     ids = internal_location_ids(site_id) if location_ids is None else location_ids
     since = day_start(local_today(now) - timedelta(days=COVER_DAYS))
@@ -127,8 +127,6 @@ def item_cover(site_id: int | None = None, *, now: datetime | None = None,
         select(Item, Category).join(Category, Category.id == Item.category_id)
         .where(Item.active.is_(True),
                or_(Item.minimum_level > 0, Item.target_level > 0, Item.id.in_(held)))).all()
-    rows.sort(key=lambda row: (row[1].position, sort_key(row[1].display_name), row[1].id,
-                               sort_key(row[0].display_name), row[0].id))
     return [ItemCover(item_id=item.id, item_code=item.code, item=item.display_name,
                       unit=item.unit.value, category_id=category.id,
                       category=category.display_name, category_position=category.position,
