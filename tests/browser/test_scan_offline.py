@@ -404,3 +404,35 @@ def test_a_scan_a_manager_resolved_leaves_the_tablets_needs_attention_list(conte
 
     expect(page.locator("#offline-attention")).to_be_hidden()
     assert documents_by(floor.volunteer) == 0
+
+
+def scan(page, code):
+    page.locator("#scan-field").fill(code)
+    page.locator("#scan-field").press("Enter")
+
+
+def test_a_volunteer_moves_a_box_back_and_forth_offline_by_scanning_and_the_order_holds(
+        context, floor):
+    page = context.new_page()
+    sign_in(page, floor.volunteer)
+    open_scan_page(page)
+    page.locator(".scan-mode[data-mode=move]").click()
+
+    context.set_offline(True)
+    page.reload()  # from the service worker
+    page.locator(".scan-mode[data-mode=move]").click()
+    moves = 10
+    for n in range(moves):  # box, then shelf: 20 scans, between two shelves, ending on A3
+        scan(page, floor.box.code)
+        expect(page.locator(".scan-chips li")).to_have_count(1)
+        scan(page, floor.shelves[1 + n % 2].code)
+        expect(page.locator("#offline-unsent-count")).to_have_text(str(n + 1))
+    shoot(page, "scan-offline-moves-queued")
+    assert documents_by(floor.volunteer) == 0
+
+    context.set_offline(False)
+    expect(page.locator("#offline-unsent")).to_have_text("All scans sent")
+    expect(page.locator("#offline-attention")).to_be_hidden()
+    assert documents_by(floor.volunteer) == moves
+    assert box_now(floor.box).location_id == floor.shelves[2].id
+    assert box_now(floor.box).quantity == 30
