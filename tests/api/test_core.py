@@ -323,7 +323,7 @@ def test_a_server_error_is_a_problem_that_says_nothing_was_saved(app, manager):
     assert "Nothing was saved" in body["detail"]
 
 
-# --- signed in with the browser's session ----------------------------------------------------------
+# --- signed in with the browser's session ------------------------------------------------
 
 def test_a_session_write_needs_the_csrf_header_and_works_with_it(app, manager, world):
     fresh = another_app(app, WTF_CSRF_ENABLED=True)

@@ -57,7 +57,7 @@ def test_an_unknown_item_is_a_404_problem(client, manager):
     assert_problem(get(client, manager, "/api/v1/items/999999"), 404, "not-found")
 
 
-# --- locations and boxes ---------------------------------------------------------------------------
+# --- locations and boxes -----------------------------------------------------------------
 
 def test_locations_of_a_site_come_in_walking_order_with_their_boxes(client, volunteer, shop):
     other_site = factories.create_site()

@@ -54,8 +54,6 @@ class Api(SmorestApi):
 
 def init_app(app: Flask) -> Api:
     """Set up the API on ``app``: its description, its endpoints, auth and error hooks."""
-    from flask_login import current_user  # noqa: F401  (Flask-Login is set up by now)
-
     from warehouse.api import core
     from warehouse.api.schemas import ProblemSchema
     from warehouse.extensions import login_manager

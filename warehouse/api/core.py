@@ -73,8 +73,7 @@ SLUGS = {400: "bad-request", 401: "not-signed-in", 403: "forbidden", 404: "not-f
 
 
 def is_api_request() -> bool:
-    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/") \
-        or request.path.startswith("/api/")
+    return request.path.startswith("/api/")
 
 
 # --- problems ------------------------------------------------------------------------------
