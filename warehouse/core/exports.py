@@ -90,13 +90,16 @@ def _iso_day(value) -> str:
     return value.isoformat() if value is not None else ""
 
 
+_MINUTES = [f":{minute:02d}" for minute in range(60)]
+
+
 class LocalMinute:
     """Writes a moment as the local ``2026-11-27 14:05``, fast enough for a million rows.
 
     Takes an aware ``datetime``, or a UTC time as text (``2026-11-27 13:05:09.123``, how
     SQLite stores it, read without conversion). A zone's offset holds for a whole UTC hour
     in practice, so the local date and hour are worked out once per hour (the last one is
-    kept: rows come roughly in time order) and only the minute is copied per row. Zones
+    kept: rows come roughly in time order) and only the minute is added per row. Zones
     whose offset is not whole hours are converted row by row.
     """
 
@@ -110,21 +113,26 @@ class LocalMinute:
             return ""
         if value.__class__ is str:
             key = value[:13]
-            if key != self.hour_key and not self._learn(key, value):
+            if key != self.hour_key and not self._learn(
+                    key, datetime.fromisoformat(value).replace(tzinfo=UTC)):
                 return self._convert(datetime.fromisoformat(value).replace(tzinfo=UTC))
             return self.hour_text + value[13:16]
         if not isinstance(value, datetime):
             return str(value)
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
-        return self._convert(value)
+        seconds = value.timestamp()
+        key = seconds // 3600
+        if key != self.hour_key and not self._learn(key, value):
+            return self._convert(value)
+        return self.hour_text + _MINUTES[int(seconds // 60 % 60)]
 
-    def _learn(self, key: str, value: str) -> bool:
-        moment = datetime.fromisoformat(value).replace(tzinfo=UTC).astimezone(self.zone)
-        if moment.utcoffset().total_seconds() % 3600:
+    def _learn(self, key, moment: datetime) -> bool:
+        local = moment.astimezone(self.zone)
+        if local.utcoffset().total_seconds() % 3600:
             return False
         self.hour_key = key
-        self.hour_text = moment.strftime("%Y-%m-%d %H")
+        self.hour_text = local.strftime("%Y-%m-%d %H")
         return True
 
     def _convert(self, value: datetime) -> str:
