@@ -4,7 +4,6 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser.conftest import browser, live_server, page, screenshot  # noqa: F401
-from tests.exports.conftest import french  # noqa: F401
 from warehouse.models import Role
 
 def sign_in(page, user):  # noqa: F811
