@@ -436,3 +436,22 @@ def test_a_volunteer_moves_a_box_back_and_forth_offline_by_scanning_and_the_orde
     assert documents_by(floor.volunteer) == moves
     assert box_now(floor.box).location_id == floor.shelves[2].id
     assert box_now(floor.box).quantity == 30
+
+
+def test_a_device_that_cannot_store_scans_says_so_instead_of_pretending(context, floor):
+    # Private browsing, or storage switched off: IndexedDB refuses to open.
+    context.add_init_script("""
+        Object.defineProperty(window, "indexedDB", { value: { open() {
+            const request = {};
+            setTimeout(() => { request.error = new Error("off"); request.onerror(); });
+            return request;
+        } } });""")
+    page = context.new_page()
+    sign_in(page, floor.volunteer)
+    page.goto("/scan")
+    context.set_offline(True)
+
+    answer = take_one(page, floor.box.code)[0]
+
+    assert answer["status"] == "failed"
+    assert "cannot keep scans while offline" in answer["problem"]["detail"]

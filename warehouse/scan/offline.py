@@ -137,8 +137,10 @@ def offline_messages() -> dict:
         "refused": translations.gettext("The server refused this scan."),
         "needsNetwork": translations.gettext("Connect to the network to resolve this."),
         "signInFirst": translations.gettext("Sign in again first."),
-        "resolved": translations.gettext("Done."),
         "retrying": translations.gettext("Trying again…"),
+        "storageOff": translations.gettext(
+            "This device cannot keep scans while offline: its storage is turned off or full. "
+            "Scan again when the network is back."),
     } | {name: [one[name], other[name]] for name in one}
 
 

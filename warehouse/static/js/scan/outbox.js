@@ -116,6 +116,10 @@
         signedOut: state.signedOut,
         oldestScannedAt: mine.length ? mine[0].body.scanned_at : null,
       };
+    }, function () {
+      // No storage (private browsing): nothing can be waiting; live scans still work.
+      return { pending: 0, others: 0, attention: 0, signedOut: state.signedOut,
+               oldestScannedAt: null, storageOff: true };
     });
   }
 
@@ -142,6 +146,13 @@
       retryTimer = null;
       replay();
     }, RETRY_INTERVAL_MS);
+  }
+
+  // A word of the page's language, from the offline strip's translations.
+  function word(name, fallback) {
+    const element = document.getElementById("offline-messages");
+    try { return (element && JSON.parse(element.textContent)[name]) || fallback; }
+    catch (error) { return fallback; }
   }
 
   // --- Sending one request.
@@ -446,6 +457,13 @@
       return enqueue(item).then(function () {
         notify();
         return { status: "queued", reason: reason, key: item.key };
+      }, function () {
+        // Private browsing or a full disk: say so rather than pretend the scan is kept.
+        return { status: "failed", key: item.key, httpStatus: 0, problem: {
+          type: "/problems/outbox-unavailable", status: 0,
+          detail: word("storageOff", "This device cannot keep scans while offline: its " +
+                       "storage is turned off or full. Scan again when the network is back."),
+        } };
       });
     }
     if (!navigator.onLine) return queue("offline");
@@ -477,7 +495,7 @@
   function attentionList() {
     return allItems(ATTENTION).then(function (entries) {
       return entries.filter(belongsToCurrentUser).sort(function (a, b) { return a.at - b.at; });
-    });
+    }, function () { return []; });
   }
 
   function removeAttention(key) {
