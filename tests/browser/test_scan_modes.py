@@ -335,6 +335,7 @@ def test_counting_a_location_shows_the_differences(page, world, screenshot):
     page.locator("#box-quantity").fill("6")
     page.locator("#box-quantity-save").click()
     expect_ok(page, "B00103")
+    expect(page.locator("#box-quantity")).to_have_count(0)
     page.locator("details.loose summary").click()
     page.locator("#item-search").fill("blanket")
     page.locator("#item-results").get_by_role("button", name="Blanket").click()

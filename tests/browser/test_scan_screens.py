@@ -80,8 +80,11 @@ def test_every_mode_at_tablet_size(page, world, screenshot, language):
     expect(page.locator(".choice.request")).to_have_count(1)
     screenshot(f"scan-{language}-5-pick-requests")
     page.locator(".choice.request").click()
-    scan(page, "B00103")
-    expect(banner(page)).to_have_attribute("data-kind", "ok")
+    expect(page.locator("table.pick-lines")).to_be_visible()
+    scan(page, "B00101")
+    expect(page.locator("table.pick-lines td.left").first).to_have_text("5")
+    scan(page, "B00103")  # 8 in the box, 4 wanted: how many?
+    expect(page.locator("#pick-quantity")).to_have_value("4")
     screenshot(f"scan-{language}-5-pick")
 
     mode(page, "count")

@@ -696,7 +696,7 @@ MODES_UI.pick = {
     setPrompt(fmt(S.prompt.pickScan, { request: requestTitle(st.request) }));
     const parts = [h("h2", {}, requestTitle(st.request))];
     if (st.partial) {
-      const quantity = stepper("pick-quantity", st.partial.left, fmt(S.pick.howMany, { num: st.partial.holds }));
+      const quantity = stepper("pick-quantity", st.partial.left, S.quantity);
       const input = quantity.querySelector("input");
       parts.push(h("div", { class: "scan-form partial" }, h("p", { class: "card-title" }, st.partial.box.label + " · " + st.partial.box.item),
         quantity,
@@ -829,7 +829,8 @@ MODES_UI.count = {
             st.boxQuantity = box; state.focusQuantity = "box-quantity"; render();
           } }, S.count.quantityDiff));
       })),
-      h("details", { class: "scan-form loose", open: loose.name ? true : null },
+      h("details", { class: "scan-form loose", open: loose.open || loose.name ? true : null,
+                     ontoggle: function (event) { loose.open = event.currentTarget.open; } },
         h("summary", {}, S.count.loose),
         itemChooser(loose, render, false), quantity,
         h("button", { type: "button", class: "button big", id: "loose-save", onclick: async function () {
