@@ -112,3 +112,27 @@ def test_the_camera_reader_is_served_by_the_app_and_may_compile(client):
     csp = page.headers["Content-Security-Policy"]
     script_src = next(part for part in csp.split(";") if part.strip().startswith("script-src"))
     assert "'wasm-unsafe-eval'" in script_src and "'unsafe-eval'" not in script_src.split()
+
+
+def test_on_a_shared_tablet_the_page_works_for_the_tablets_site(client):
+    from werkzeug.security import generate_password_hash
+
+    from warehouse.tablet import services
+    from warehouse.tablet.views import COOKIE_NAME
+
+    factories.create_site(name="Calais Warehouse")
+    dunkirk = factories.create_site(name="Dunkirk Store")
+    intake = factories.create_location(site=dunkirk, name="Dunkirk intake", is_intake=True)
+    manager = factories.create_user(role=Role.MANAGER)
+    tablet, token = services.enable_tablet(actor=manager, name="Dunkirk 1", site_id=dunkirk.id)
+    volunteer = factories.create_user(role=Role.VOLUNTEER, pin_hash=generate_password_hash(
+        "4827", method="pbkdf2:sha256:1000"))
+    client.set_cookie(COOKIE_NAME, token)
+    assert client.post(f"/tablet/pin/{volunteer.id}", data={"pin": "4827"}).status_code == 302
+
+    page = client.get("/scan").text
+
+    settings = data_block(page, "scan-settings")
+    assert settings["siteId"] == dunkirk.id
+    assert settings["intakeCodes"][str(dunkirk.id)] == intake.code
+    assert 'id="tablet-switch"' in page  # the PIN switch is there for the next volunteer
