@@ -17,7 +17,6 @@ from tests.browser.conftest import (
 from tests.browser.test_scan_modes import (  # noqa: F401  (fixtures)
     _is_api_refusal,
     choose_mode,
-    expect_ok,
     sign_in,
     world,
 )

@@ -15,7 +15,6 @@ from tests.requests_factories import create_approved_request
 from warehouse.catalogue.models import ItemBarcode
 from warehouse.extensions import db
 from warehouse.models import Box, Role
-from warehouse.stock.models import LocationKind
 
 
 # --- the page, signed in, with refusals from the API allowed in the console ------------------

@@ -17,12 +17,6 @@ from tests.browser.test_scan_modes import (  # noqa: F401  (fixtures)
 from tests.requests_factories import create_approved_request
 from warehouse.extensions import db
 
-MODES = ["lookup", "move", "receive", "take", "pick", "count"]
-WORDS = {
-    "en": {"ok": "Done", "offline": "Offline"},
-    "fr": {"ok": "Fait", "offline": "Hors ligne"},
-}
-
 
 def sign_in_speaking(page, user, language):
     page.goto("/login?next=/scan")
