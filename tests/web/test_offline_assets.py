@@ -119,3 +119,36 @@ def test_the_page_shown_offline_before_the_scan_page_was_saved_says_what_to_do(c
 
     assert response.status_code == 200
     assert "Open it once while connected to the network" in response.get_data(as_text=True)
+
+
+def test_the_scan_page_sends_a_signed_out_user_back_to_sign_in_then_to_scan(client):
+    from tests import factories
+    factories.create_site()
+    login(client, factories.create_user(role=Role.VOLUNTEER))
+
+    page = client.get("/scan").get_data(as_text=True)
+
+    assert 'data-login-url="/login?next=%2Fscan"' in page
+    assert 'rel="manifest" href="/manifest.webmanifest"' in page
+
+
+def test_on_a_shared_tablet_signing_in_again_is_the_name_and_pin_picker(client):
+    from werkzeug.security import generate_password_hash
+
+    from tests import factories
+    from warehouse.extensions import db
+    from warehouse.tablet import services
+    from warehouse.tablet.views import COOKIE_NAME
+
+    factories.create_site()
+    volunteer = factories.create_user(role=Role.VOLUNTEER)
+    volunteer.pin_hash = generate_password_hash("4827", method="pbkdf2:sha256:1000")
+    db.session.commit()
+    tablet, token = services.enable_tablet(actor=factories.create_user(role=Role.MANAGER),
+                                           name="Scanner 1")
+    client.set_cookie(COOKIE_NAME, token)
+    client.post(f"/tablet/pin/{volunteer.id}", data={"pin": "4827"})
+
+    page = client.get("/scan").get_data(as_text=True)
+
+    assert 'data-login-url="/tablet"' in page
