@@ -82,6 +82,14 @@ def test_a_form_sent_without_its_csrf_token_is_refused_and_saves_nothing(csrf_ap
     forged = client.post(url, data={"csrf_token": "made-up"})
     as_json = client.post(url, data={}, headers={"Accept": "application/json"})
 
+    if url.startswith("/api/"):
+        # The JSON API takes JSON and reads the token from the X-CSRFToken header.
+        for response in (client.post(url, json={}),
+                         client.post(url, json={}, headers={"X-CSRFToken": "made-up"})):
+            assert response.status_code == 400, f"POST {url}: {response.status}"
+            assert response.get_json()["type"] == "/problems/csrf-token-missing"
+        assert snapshot() == before, f"POST {url} without a CSRF token changed the database"
+        return
     for response in (missing, forged):
         assert response.status_code == 400, f"POST {url}: {response.status}"
         assert FORM_EXPIRED in response.get_data(as_text=True)
