@@ -58,6 +58,8 @@ def weekly_command(week, start, end, site_code, partner, lang, printed_by, print
                     raise errors.UnknownSiteForReport(value=site_code[:20])
                 site_id = site.id
             organisation_id = _organisation(partner) if partner else None
+            if organisation_id is not None:  # a partner's custody, from whichever site
+                site_id = None
             moment = _moment(printed_at) if printed_at else None
             if issued:
                 copy = issuing.latest_issued(period, site_id=site_id,

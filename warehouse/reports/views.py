@@ -65,6 +65,9 @@ class _Choice:
             self.organisation_id = _int(self.partner)
             if self.organisation_id is None:
                 raise errors.UnknownOrganisation()
+        if self.organisation_id is not None:
+            # A partner's custody is one, whichever warehouse it collects from.
+            self.site_id = None
 
     def args(self, **extra) -> dict:
         values = {"week": self.week if not (self.start or self.end) else None,
