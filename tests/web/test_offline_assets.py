@@ -128,7 +128,7 @@ def test_the_scan_page_sends_a_signed_out_user_back_to_sign_in_then_to_scan(clie
 
     page = client.get("/scan").get_data(as_text=True)
 
-    assert 'data-login-url="/login?next=%2Fscan"' in page
+    assert 'data-login-url="/login?next=/scan"' in page
     assert 'rel="manifest" href="/manifest.webmanifest"' in page
 
 
