@@ -341,7 +341,12 @@ function act(action, found) {
   const st = state[target];
   if (target === "move") st.boxes = [found];
   if (target === "take") st.box = found;
-  if (target === "receive") { st.box = found; st.form = freshReceiveForm(); }
+  if (target === "receive" && found.kind === "blank_box") { st.box = found; st.form = freshReceiveForm(); }
+  if (target === "receive" && found.kind === "item") {
+    // An item first: it is chosen for the next blank label scanned.
+    const item = itemById(found.itemId);
+    st.form = Object.assign(freshReceiveForm(), item ? { itemId: item.id, name: item.name } : {});
+  }
   if (target === "pick" && found.raw.request) loadRequest(found.raw.request.id);
   if (target === "count") {
     const code = found.kind === "location" ? found.code : found.locationCode;
@@ -563,14 +568,17 @@ MODES_UI.take = {
     if (!found) return;
     if (found.kind !== "box") { signal("error", found.label, S.wrongKind.take); return; }
     st.box = found;
+    st.quantity = "";
     signal("ok", headline(found), summary(found));
     state.focusQuantity = "take-quantity";
   },
   render(root, st) {
     if (!st.box) { setPrompt(S.prompt.take); return; }
     setPrompt(fmt(S.prompt.takeForm, { code: st.box.label }));
-    const quantity = stepper("take-quantity", "", S.quantity);
+    const quantity = stepper("take-quantity", st.quantity || "", S.quantity);
     const input = quantity.querySelector("input");
+    // A refused amount stays in the field, to be corrected rather than typed again.
+    input.addEventListener("input", function () { st.quantity = input.value; });
     async function send(kind) {
       const amount = wholeNumber(input);
       if (!amount) { signal("error", S.error, S.take.quantityMissing); input.focus(); return; }
@@ -578,7 +586,7 @@ MODES_UI.take = {
       const label = word + " " + amount + " · " + st.box.label;
       const path = "/boxes/" + encodeURIComponent(st.box.code) + (kind === "take" ? "/take" : "/top-up");
       const result = await write(path, { quantity: amount }, label);
-      if (reportWrite(result, label)) st.box = null;
+      if (reportWrite(result, label)) { st.box = null; st.quantity = ""; }
       render();
       focusField();
     }
