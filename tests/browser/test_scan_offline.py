@@ -171,9 +171,16 @@ def test_twenty_scans_made_offline_survive_a_reload_and_are_recorded_once_in_ord
     expect(page.locator("#offline-unsent")).to_have_text("22 unsent scans")
     assert documents_by(floor.volunteer) == 0
 
+    sent = []
+    page.on("request", lambda request: sent.append(request.headers)
+            if request.method == "POST" and "/api/v1/" in request.url else None)
     context.set_offline(False)
     expect(page.locator("#offline-unsent")).to_have_text("All scans sent")
     assert documents_by(floor.volunteer) == SCANS + 2
+    # Sent as replays, each with the key it was given when it was made, and a fresh token.
+    assert [headers["idempotency-key"] for headers in sent] == [a["key"] for a in answers]
+    assert {headers["x-offline-replay"] for headers in sent} == {"1"}
+    assert all(headers["x-csrftoken"] for headers in sent)
     box = box_now(floor.box)
     assert box.quantity == 30 - SCANS
     assert box.location_id == floor.shelves[2].id
