@@ -321,6 +321,8 @@ def test_a_pick_list_code_opens_its_request(page, world):
 def test_counting_a_location_shows_the_differences(page, world, screenshot):
     sign_in(page, world.volunteer)
     choose_mode(page, "Count")
+    expect(page.locator(".choice.location")).to_have_count(3)  # or choose it from the list
+    expect(page.locator(".choice.location", has_text="Shelf A1")).to_contain_text("3 boxes")
 
     scan(page, "B00101")
     expect_error(page, "This is not a place")

@@ -121,6 +121,8 @@ def page_strings() -> dict:
             "boxQuantity": _("Box %(code)s: how many are in it?"),
             "confirmFinish": _("Finish counting %(location)s?"),
             "new": _("Count another place"),
+            "choose": _("Or choose the place"),
+            "boxCount": ngettext("%(num)d box", "%(num)d boxes"),
         },
         "camera": {
             "start": _("Camera"), "stop": _("Stop camera"),

@@ -156,6 +156,7 @@ function setMode(next, options) {
 function resetMode(which) {
   state[which] = {};
   if (which === "pick") loadRequests();
+  if (which === "count") loadLocations();
 }
 
 function render() {
@@ -728,6 +729,17 @@ MODES_UI.pick = {
 };
 
 // Count: a place, its boxes and loose stock, then the differences.
+async function loadLocations() {
+  const st = state.count || (state.count = {});
+  try {
+    const result = await read("/locations" + (siteId ? "?site_id=" + siteId : ""));
+    st.locations = result.ok && Array.isArray(result.data) ? result.data : [];
+  } catch (error) {
+    st.locations = null;
+  }
+  if (mode === "count") render();
+}
+
 async function startCount(found) {
   const st = state.count || (state.count = {});
   const result = await write("/counts", { location_code: found.code }, S.prompt.count + " " + found.label);
@@ -822,7 +834,19 @@ MODES_UI.count = {
       root.append(h("button", { type: "button", class: "button big", onclick: function () { state.count = {}; render(); focusField(); } }, S.count.new));
       return;
     }
-    if (!st.count) { setPrompt(S.prompt.count); return; }
+    if (!st.count) {
+      setPrompt(S.prompt.count);
+      if (st.locations && st.locations.length) {
+        root.append(h("h2", {}, S.count.choose),
+          h("div", { class: "choice-grid" }, st.locations.map(function (location) {
+            const label = location.code + " · " + location.name;
+            return h("button", { type: "button", class: "choice location",
+                                 onclick: function () { startCount({ code: location.code, label: label }); } },
+              location.name, h("span", { class: "choice-detail" }, location.code + " · " + plural(S.count.boxCount, location.boxes || 0)));
+          })));
+      }
+      return;
+    }
     setPrompt(fmt(S.prompt.countScan, { location: st.location.label }));
     const loose = st.loose;
     const quantity = stepper("loose-quantity", loose.quantity, S.count.looseQuantity);
@@ -931,6 +955,7 @@ if (siteSelect) {
     store("site", siteId);
     if (window.ScanCodeCache) window.ScanCodeCache.setSite(siteId);
     if (mode === "pick") loadRequests();
+    if (mode === "count") loadLocations();
   });
 }
 if (window.ScanCodeCache && siteId) window.ScanCodeCache.setSite(siteId);
