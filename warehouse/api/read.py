@@ -5,16 +5,17 @@ they pick, and no other partner data.
 """
 import re
 
-from flask import abort
+from flask import abort, jsonify
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from warehouse.accounts.access import WAREHOUSE, roles, signed_in, visible_to
 from warehouse.accounts.models import Role
 from warehouse.api.core import API_PREFIX
-from warehouse.catalogue.models import Category, Item, ItemBarcode
+from warehouse.catalogue.models import Category, Item, ItemBarcode, item_display_name
 from warehouse.core.scancodes import candidates, clean, normalise_scan
 from warehouse.core.types import utcnow
 from warehouse.errors import N_, DomainError
@@ -205,8 +206,8 @@ def item_json(item: Item, barcodes: list[dict] | None = None) -> dict:
 def items():
     """Every active item, by name, with its manufacturers' barcodes."""
     found = list(db.session.scalars(
-        select(Item).join(Category).where(Item.active.is_(True))
-        .order_by(Item.name, Item.size, Item.code)))
+        select(Item).join(Category).options(contains_eager(Item.category))
+        .where(Item.active.is_(True)).order_by(Item.name, Item.size, Item.code)))
     barcodes = _barcodes_by_item([item.id for item in found])
     return [item_json(item, barcodes.get(item.id, [])) for item in found]
 
@@ -486,43 +487,44 @@ def code_cache(args):
     boxes there (and blank boxes), its locations, every item with its barcodes."""
     site_id = args["site_id"]
     codes = []
-    location_query = select(Location).where(Location.kind == LocationKind.INTERNAL,
-                                            Location.active.is_(True))
+    location_query = select(Location.id, Location.code, Location.name).where(
+        Location.kind == LocationKind.INTERNAL, Location.active.is_(True))
     if site_id is not None:
         location_query = location_query.where(Location.site_id == site_id)
     location_codes = {}
-    for location in db.session.scalars(location_query.order_by(Location.code)):
-        location_codes[location.id] = location.code
-        codes.append({"code": location.code, "kind": "location",
-                      "label": f"{location.code} · {location.name}", "item_id": None,
-                      "quantity": None, "location_code": location.code})
-    box_query = (select(Box, Item).outerjoin(Item, Item.id == Box.item_id)
+    for location_id, code, name in db.session.execute(location_query.order_by(Location.code)):
+        location_codes[location_id] = code
+        codes.append({"code": code, "kind": "location", "label": f"{code} · {name}",
+                      "item_id": None, "quantity": None, "location_code": code})
+    names = {item_id: item_display_name(name, name_fr, size) for item_id, name, name_fr, size
+             in db.session.execute(select(Item.id, Item.name, Item.name_fr, Item.size))}
+    box_query = (select(Box.code, Box.item_id, Box.quantity, Box.location_id)
                  .where(or_(Box.location_id.in_(list(location_codes) or [0]),
                             Box.item_id.is_(None))).order_by(Box.code))
-    for box_, item_ in db.session.execute(box_query):
-        if item_ is None:
-            codes.append({"code": box_.code, "kind": "blank_box", "label": box_.code,
-                          "item_id": None, "quantity": 0,
-                          "location_code": location_codes.get(box_.location_id)})
+    for code, item_id, quantity, location_id in db.session.execute(box_query):
+        if item_id is None:
+            codes.append({"code": code, "kind": "blank_box", "label": code, "item_id": None,
+                          "quantity": 0, "location_code": location_codes.get(location_id)})
         else:
-            codes.append({"code": box_.code, "kind": "box",
-                          "label": f"{box_.code} · {box_.quantity} × {item_.display_name}",
-                          "item_id": item_.id, "quantity": box_.quantity,
-                          "location_code": location_codes.get(box_.location_id)})
-    names = {}
-    for item_ in db.session.scalars(select(Item).where(Item.active.is_(True))
-                                    .order_by(Item.code)):
-        names[item_.id] = item_.display_name
-        codes.append({"code": item_.code, "kind": "item", "label": item_.display_name,
-                      "item_id": item_.id, "quantity": None, "location_code": None})
-    for barcode in db.session.scalars(select(ItemBarcode).order_by(ItemBarcode.code)):
-        if barcode.item_id in names:
-            codes.append({"code": barcode.code, "kind": "item",
-                          "label": names[barcode.item_id] if barcode.pack_quantity == 1
-                          else f"{barcode.pack_quantity} × {names[barcode.item_id]}",
-                          "item_id": barcode.item_id, "quantity": barcode.pack_quantity,
-                          "location_code": None})
-    return {"generated_at": utcnow(), "codes": codes}
+            codes.append({"code": code, "kind": "box",
+                          "label": f"{code} · {quantity} × {names[item_id]}",
+                          "item_id": item_id, "quantity": quantity,
+                          "location_code": location_codes.get(location_id)})
+    active = set()
+    for item_id, code in db.session.execute(select(Item.id, Item.code).where(
+            Item.active.is_(True)).order_by(Item.code)):
+        active.add(item_id)
+        codes.append({"code": code, "kind": "item", "label": names[item_id],
+                      "item_id": item_id, "quantity": None, "location_code": None})
+    for code, item_id, pack in db.session.execute(select(
+            ItemBarcode.code, ItemBarcode.item_id, ItemBarcode.pack_quantity)
+            .order_by(ItemBarcode.code)):
+        if item_id in active:
+            codes.append({"code": code, "kind": "item",
+                          "label": names[item_id] if pack == 1 else f"{pack} × {names[item_id]}",
+                          "item_id": item_id, "quantity": pack, "location_code": None})
+    # Built as JSON directly: a site has thousands of codes, and they are plain already.
+    return jsonify({"generated_at": utcnow().isoformat(), "codes": codes})
 
 
 def register(api) -> None:
