@@ -23,7 +23,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, not_, or_, select
@@ -317,7 +317,6 @@ class WeeklyReport:
     has_data: bool = True
     #: Days of the period after today, not yet counted.
     future_days: int = 0
-    generated_for: dict = field(default_factory=dict)
 
     @property
     def items(self) -> list[ItemRow]:
@@ -332,7 +331,6 @@ class WeeklyReport:
     def figures(self) -> dict:
         """Every figure as plain JSON-ready data, in a stable order."""
         data = asdict(self)
-        data.pop("generated_for", None)
         return json.loads(json.dumps(data, default=_json_default, sort_keys=True))
 
 
@@ -420,7 +418,7 @@ def weekly_report(period: Period, *, site_id: int | None = None,
     if watch:
         item_ids |= {i for i, days in stockouts_now.items() if days}
     items.load(item_ids | requests_now.item_ids | given_now.item_ids
-               | set(headline_item_ids(given_now)))
+               | set(given_now.evictions_by_item))
     rows_by_category: dict[tuple, list[ItemRow]] = defaultdict(list)
     for item_id in item_ids:
         item, category = items.get(item_id)
@@ -487,11 +485,8 @@ def weekly_report(period: Period, *, site_id: int | None = None,
         categories=categories, top_needs=tuple(needs[:TOP_NEEDS]),
         donations=_donations(scope, period) if watch else (),
         evictions_by_item=evictions_by_item,
-        weeks=_weeks(scope, period), distribution_lines=tuple(lines), has_data=has_data, future_days=future_days)
-
-
-def headline_item_ids(given) -> set[int]:
-    return set(given.evictions_by_item)
+        weeks=_weeks(scope, period), distribution_lines=tuple(lines), has_data=has_data,
+        future_days=future_days)
 
 
 # --- scope -------------------------------------------------------------------------------
