@@ -181,6 +181,14 @@ def box_of(code: str) -> Box:
     raise box_errors.UnknownBoxCode(code=code.strip()[:40])
 
 
+def boxes_of(codes: list[str]) -> list[Box]:
+    """The boxes scanned, in order and with any repeats, found in one query."""
+    wanted = [box_queries.normalise_code(code) for code in codes]
+    found = {box.code: box for box in db.session.scalars(
+        select(Box).where(Box.code.in_(set(wanted))))}
+    return [found.get(code) or box_of(text) for code, text in zip(wanted, codes)]
+
+
 def location_of(code: str) -> Location:
     """The warehouse location a scanned code (or typed name) names."""
     exact = db.session.scalar(select(Location).where(
@@ -213,15 +221,15 @@ def _box_result(document_id: int, box_id: int, message: str) -> dict:
 
 @replayable("api_scan.moves", MoveSchema)
 def move(user, data: dict, key: str | None) -> dict:
-    found = [box_of(code) for code in data["box_codes"]]
+    found = boxes_of(data["box_codes"])
     target = location_of(data["location_code"])
+    codes, place = [box.code for box in found], target.name  # read before the post commits
     posted = boxes.move_boxes(found, to_location=target, actor=user, idempotency_key=key,
                               occurred_at=data.get("scanned_at"))
-    codes = [box.code for box in found]
-    return {"document_id": posted.document_id, "boxes": codes, "location": target.name,
+    return {"document_id": posted.document_id, "boxes": codes, "location": place,
             "message": ngettext("%(num)d box moved to %(location)s",
                                 "%(num)d boxes moved to %(location)s", len(codes),
-                                location=target.name)}
+                                location=place)}
 
 
 @replayable("api_scan.take", QuantitySchema)
