@@ -310,7 +310,7 @@ class _Layout:
         story.append(self.p(gettext("Received and distributed, week by week"), "h2"))
         story.append(charts.weekly_in_out_chart(
             [(_week_label(p.week), p.received, p.distributed) for p in r.weeks],
-            width=self.width, height=62 * MM))
+            width=self.width, height=54 * MM))
         story.extend(self.partner_section())
         story.extend(self.places_section())
         story.extend(self.evictions_section())
