@@ -168,3 +168,14 @@ def test_last_week_is_the_iso_week_before_this_one(app):
     period = weekly.last_week(date(2026, 11, 27))
     assert period.week == "2026-W47"
     assert (period.start, period.end) == (date(2026, 11, 16), date(2026, 11, 22))
+
+
+def test_stock_outs_over_a_long_period_count_every_day_at_zero(world):
+    today = local_today()
+    report = weekly.weekly_report(weekly.date_range(today - timedelta(days=39), today),
+                                  site_id=world.site.id)
+    # Blanket: none until 9 days ago (30 days); tent: none until 3 days ago (36 days).
+    rows = {row.item_id: row for row in report.items}
+    assert rows[world.blanket.id].stockout_days == 30
+    assert rows[world.tent.id].stockout_days == 36
+    assert report.headline.stockout_item_days == 66

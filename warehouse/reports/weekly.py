@@ -403,8 +403,9 @@ def weekly_report(period: Period, *, site_id: int | None = None,
     given_now = _distributions(scope, period)
     given_before = _distributions(scope, previous_period)
     watch = scope.is_warehouse
-    stockouts_now = _stockouts(scope, period, closing, today, items) if watch else {}
-    stockouts_before = (_stockouts(scope, previous_period, opening, today, items)
+    stockouts_now = (_stockouts(scope, period, closing, today, items, current)
+                     if watch else {})
+    stockouts_before = (_stockouts(scope, previous_period, opening, today, items, previous)
                         if watch else {})
 
     headline = _headline(scope, current, requests_now, given_now, stockouts_now)
@@ -583,6 +584,8 @@ class _Flows:
         self.returned: dict[int, int] = defaultdict(int)  # per organisation
         self.distributed = 0  # handed out straight from these locations
         self.write_offs: dict[str, int] = defaultdict(int)
+        #: Per item, the net change of each day of the period (short periods only).
+        self.daily: dict[int, list[int]] | None = None
         self.touched = False
 
     @property
@@ -594,6 +597,12 @@ class _Flows:
         return {i for i, q in self.gross_out.items() if q}
 
 
+#: Up to this many days, the period's flows are read day by day in the same queries (the
+#: stock-outs need them); longer periods read the days in queries of their own, so the
+#: flows' rows do not multiply by hundreds of days.
+DAILY_IN_FLOWS_DAYS = 31
+
+
 def _flows(scope: _Scope, period: Period) -> _Flows:
     flows = _Flows()
     ids = scope.locations
@@ -602,22 +611,30 @@ def _flows(scope: _Scope, period: Period) -> _Flows:
     original = aliased(Document)
     reason = func.coalesce(original.reason, Document.reason)
     window = (Movement.occurred_at >= period.starts_at, Movement.occurred_at < period.ends_at)
+    by_day = period.days <= DAILY_IN_FLOWS_DAYS
+    if by_day:
+        flows.daily = defaultdict(lambda: [0] * period.days)
+    day = _day_bucket(Movement.occurred_at, period, period.days)
     for here, other, direction in ((Movement.to_location_id, Movement.from_location_id, 1),
                                    (Movement.from_location_id, Movement.to_location_id, -1)):
+        groups = [Movement.item_id, other, Document.kind, reason] + ([day] if by_day else [])
         rows = db.session.execute(
-            select(Movement.item_id, other, Document.kind, reason, func.sum(Movement.quantity))
+            select(*groups, func.sum(Movement.quantity))
             .join(Document, Document.id == Movement.document_id)
             .outerjoin(original, original.id == Document.reverses_id)
             .where(here.in_(ids), not_(other.in_(ids)), *window)
-            .group_by(Movement.item_id, other, Document.kind, reason))
-        for item_id, other_id, kind, why, quantity in rows:
-            quantity = int(quantity)
+            .group_by(*groups))
+        for row in rows:
+            item_id, other_id, kind, why = row[0], row[1], row[2], row[3]
+            quantity = int(row[-1])
             flows.touched = True
             if direction > 0:
                 flows.gross_in[item_id] += quantity
             else:
                 flows.gross_out[item_id] += quantity
             flows.net[item_id] += direction * quantity
+            if by_day:
+                flows.daily[item_id][int(row[4])] += direction * quantity
             _classify(flows, scope, item_id, other_id, str(kind), why, direction * quantity)
     return flows
 
@@ -830,7 +847,7 @@ def _day_bucket(column, period: Period, days: int):
 
 
 def _stockouts(scope: _Scope, period: Period, closing: dict[int, int], today: date,
-               items: _ItemCache) -> dict[int, int]:
+               items: _ItemCache, flows: _Flows) -> dict[int, int]:
     """Per item: the days of the period (up to today) that ended with none available.
 
     Available is on hand less reserved, at each day's end. Items counted: those the
@@ -841,17 +858,7 @@ def _stockouts(scope: _Scope, period: Period, closing: dict[int, int], today: da
     days = min(period.days, (today - period.start).days + 1)
     if days <= 0 or not ids:
         return {}
-    bucket = _day_bucket(Movement.occurred_at, period, period.days)
-    daily: dict[int, list[int]] = defaultdict(lambda: [0] * period.days)
-    window = (Movement.occurred_at >= period.starts_at, Movement.occurred_at < period.ends_at)
-    for here, other, sign in ((Movement.to_location_id, Movement.from_location_id, 1),
-                              (Movement.from_location_id, Movement.to_location_id, -1)):
-        rows = db.session.execute(
-            select(Movement.item_id, bucket.label("day"), func.sum(Movement.quantity))
-            .where(here.in_(ids), not_(other.in_(ids)), *window)
-            .group_by(Movement.item_id, bucket))
-        for item_id, day, quantity in rows:
-            daily[item_id][int(day)] += sign * int(quantity)
+    daily = flows.daily if flows.daily is not None else _daily_net(ids, period)
     query = (select(Reservation.item_id, Reservation.quantity, Reservation.created_at,
                     Reservation.released_at)
              .where(Reservation.created_at < period.ends_at,
@@ -887,6 +894,22 @@ def _stockouts(scope: _Scope, period: Period, closing: dict[int, int], today: da
                 out += 1
         result[item_id] = out
     return result
+
+
+def _daily_net(ids: list[int], period: Period) -> dict[int, list[int]]:
+    """Per item, the net change of each day of the period at these locations."""
+    bucket = _day_bucket(Movement.occurred_at, period, period.days)
+    daily: dict[int, list[int]] = defaultdict(lambda: [0] * period.days)
+    window = (Movement.occurred_at >= period.starts_at, Movement.occurred_at < period.ends_at)
+    for here, other, sign in ((Movement.to_location_id, Movement.from_location_id, 1),
+                              (Movement.from_location_id, Movement.to_location_id, -1)):
+        rows = db.session.execute(
+            select(Movement.item_id, bucket.label("day"), func.sum(Movement.quantity))
+            .where(here.in_(ids), not_(other.in_(ids)), *window)
+            .group_by(Movement.item_id, bucket))
+        for item_id, day, quantity in rows:
+            daily[item_id][int(day)] += sign * int(quantity)
+    return daily
 
 
 def _headline(scope: _Scope, flows: _Flows, requests: _Requests, given: _Given,
