@@ -38,7 +38,8 @@ def _field_errors(response) -> list[str]:
 
 def _without_csrf_tokens(page: str) -> str:
     """The page with its CSRF tokens blanked: each session gets its own."""
-    return re.sub(r'(name="csrf_token"[^>]*value=")[^"]*"', r'\1"', page)
+    page = re.sub(r'(name="csrf_token"[^>]*value=")[^"]*"', r'\1"', page)
+    return re.sub(r'(name="csrf-token"[^>]*content=")[^"]*"', r'\1"', page)
 
 
 def _is_on_this_site(location: str) -> bool:
