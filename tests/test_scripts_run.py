@@ -61,6 +61,9 @@ def test_scripts_run_serves_the_home_page_with_demo_stock(tmp_path):
                           timeout=10) as page:
             body = page.read().decode()
         assert page.status == 200
+        assert "Dashboard" in body  # a manager starts on the dashboard
+        with browser.open(f"{base}/stock", timeout=10) as page:
+            body = page.read().decode()
         assert "Stock on hand" in body
         assert "Calais" in body and "Sleeping bag" in body
     finally:
