@@ -122,6 +122,7 @@ def test_a_scan_while_typing_a_quantity_is_a_scan_not_digits_in_the_quantity(pag
     type_keys(page, "B00101", us_keyboard)
     expect(page.locator("#take-quantity")).to_be_focused()
     page.keyboard.type("4", delay=80)
+    page.wait_for_timeout(400)  # the volunteer picks up the scanner
 
     type_keys(page, "B00102", us_scanner_on_azerty)
 

@@ -21,8 +21,11 @@ const US_KEYS = {
   US_KEYS["Key" + letter.toUpperCase()] = [letter, letter.toUpperCase()];
 });
 
-// Below this many milliseconds between keys, a person is not typing: a scanner is.
+// Below this many milliseconds between keys (the median of a burst), a person is not
+// typing: a scanner is.
 export const SCANNER_KEY_INTERVAL_MS = 35;
+// A busy tablet may deliver one key of a scan late; a longer pause ends a burst.
+const BURST_PAUSE_MS = 120;
 const MIN_SCAN_LENGTH = 3;
 // Characters a code printed by the app or a maker is made of.
 const CODE_CHARS = /^[A-Za-z0-9\-./ ]+$/;
@@ -50,13 +53,18 @@ export function averageInterval(keys) {
   return (keys[keys.length - 1].time - keys[0].time) / (keys.length - 1);
 }
 
-/** Whether these keys came from a scanner rather than a person. */
+/** Whether these keys came from a scanner rather than a person: a burst whose typical
+ * (median) gap is a scanner's, with no pause a person would make. */
 export function isFast(keys) {
   if (keys.length < MIN_SCAN_LENGTH) return false;
+  const gaps = [];
   for (let i = 1; i < keys.length; i += 1) {
-    if (keys[i].time - keys[i - 1].time >= SCANNER_KEY_INTERVAL_MS) return false;
+    const gap = keys[i].time - keys[i - 1].time;
+    if (gap >= BURST_PAUSE_MS) return false;
+    gaps.push(gap);
   }
-  return true;
+  gaps.sort(function (a, b) { return a - b; });
+  return gaps[Math.floor(gaps.length / 2)] < SCANNER_KEY_INTERVAL_MS;
 }
 
 /** Work out the scanned code from the typed text and the keys pressed. */
@@ -135,13 +143,13 @@ export function attachWedge(field, onScan) {
     if (isPrintable(event)) {
       const now = event.timeStamp;
       const last = burst && burst.target === target ? burst.keys[burst.keys.length - 1] : null;
-      if (!last || now - last.time >= SCANNER_KEY_INTERVAL_MS) {
+      if (!last || now - last.time >= BURST_PAUSE_MS) {
         burst = { target: target, before: target.value, keys: [] };
       }
       burst.keys.push({ key: event.key, code: event.code, shift: event.shiftKey, time: now });
     } else if (event.key === "Enter" && burst && burst.target === target
                && burst.keys.length >= MIN_SCAN_LENGTH && isFast(burst.keys)
-               && event.timeStamp - burst.keys[burst.keys.length - 1].time < SCANNER_KEY_INTERVAL_MS * 3) {
+               && event.timeStamp - burst.keys[burst.keys.length - 1].time < BURST_PAUSE_MS) {
       // A scanner, not a person: give the field its value back and scan.
       event.preventDefault();
       event.stopPropagation();
