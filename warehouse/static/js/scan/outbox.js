@@ -27,12 +27,21 @@
   const LOCK_NAME = "warehouse-scan-outbox";
   const LEASE = "replay-lease";
   const LEASE_MS = 30000;
+  const LEASE_POLL_MS = 250;
   // A request that hangs must not hold the replay lock for ever.
   const REQUEST_TIMEOUT_MS = 20000;
   // While scans wait (server busy, network flaky), try again this often.
   const RETRY_INTERVAL_MS = 30000;
 
-  const tabId = randomKey();
+  // Who holds the lease: the tab, kept across its reloads (sessionStorage is per tab), so a
+  // tab reloaded in the middle of a replay does not wait for its own lease to expire.
+  const tabId = (function () {
+    try {
+      let id = sessionStorage.getItem(LOCK_NAME);
+      if (!id) { id = randomKey(); sessionStorage.setItem(LOCK_NAME, id); }
+      return id;
+    } catch (error) { return randomKey(); }
+  })();
   const config = {
     sessionUrl: "/scan/offline/session",
     conflictsUrl: "/api/v1/conflicts",
@@ -335,7 +344,7 @@
     if (navigator.locks && navigator.locks.request) {
       return navigator.locks.request(LOCK_NAME, { mode: "exclusive" }, fn);
     }
-    return takeLease().then(function (taken) {
+    return waitForLease(Date.now() + 2 * LEASE_MS).then(function (taken) {
       if (!taken) return { busy: true };
       const renew = window.setInterval(takeLease, LEASE_MS / 3);
       return Promise.resolve().then(fn).finally(function () {
@@ -355,6 +364,19 @@
         return req(store.put({ name: LEASE, owner: tabId, until: now + LEASE_MS }))
           .then(function () { return true; });
       });
+    });
+  }
+
+  if (!(navigator.locks && navigator.locks.request)) {
+    window.addEventListener("pagehide", function () { releaseLease().catch(function () {}); });
+  }
+
+  // Wait for the lease like a lock request waits: the tab holding it may finish any moment.
+  function waitForLease(deadline) {
+    return takeLease().then(function (taken) {
+      if (taken || Date.now() > deadline) return taken;
+      return new Promise(function (resolve) { window.setTimeout(resolve, LEASE_POLL_MS); })
+        .then(function () { return waitForLease(deadline); });
     });
   }
 
