@@ -604,29 +604,36 @@ DAILY_IN_FLOWS_DAYS = 31
 
 
 def _flows(scope: _Scope, period: Period) -> _Flows:
+    """The period's lines in and out of the scope's locations, two queries each way.
+
+    The first reads every line (no document needed: quantities per item, other end and
+    day). The second joins the documents only for the lines whose meaning depends on
+    them: those to or from a partner (a dispatch, a return, or one undone) and write-offs
+    (their reason, or the reason of the write-off a reversal undoes).
+    """
     flows = _Flows()
     ids = scope.locations
     if not ids:
         return flows
-    original = aliased(Document)
-    reason = func.coalesce(original.reason, Document.reason)
     window = (Movement.occurred_at >= period.starts_at, Movement.occurred_at < period.ends_at)
     by_day = period.days <= DAILY_IN_FLOWS_DAYS
     if by_day:
         flows.daily = defaultdict(lambda: [0] * period.days)
     day = _day_bucket(Movement.occurred_at, period, period.days)
+    counterpart = LocationKind.INTERNAL if not scope.is_warehouse else LocationKind.PARTNER
+    by_document = sorted(id_ for id_, kind in scope.kind.items()
+                         if kind in (counterpart, LocationKind.WRITE_OFF) and id_ not in ids)
+    needs_document = set(by_document)
+    original = aliased(Document)
+    reason = func.coalesce(original.reason, Document.reason)
     for here, other, direction in ((Movement.to_location_id, Movement.from_location_id, 1),
                                    (Movement.from_location_id, Movement.to_location_id, -1)):
-        groups = [Movement.item_id, other, Document.kind, reason] + ([day] if by_day else [])
+        groups = [Movement.item_id, other] + ([day] if by_day else [])
         rows = db.session.execute(
             select(*groups, func.sum(Movement.quantity))
-            .join(Document, Document.id == Movement.document_id)
-            .outerjoin(original, original.id == Document.reverses_id)
-            .where(here.in_(ids), not_(other.in_(ids)), *window)
-            .group_by(*groups))
+            .where(here.in_(ids), not_(other.in_(ids)), *window).group_by(*groups))
         for row in rows:
-            item_id, other_id, kind, why = row[0], row[1], row[2], row[3]
-            quantity = int(row[-1])
+            item_id, other_id, quantity = row[0], row[1], int(row[-1])
             flows.touched = True
             if direction > 0:
                 flows.gross_in[item_id] += quantity
@@ -634,8 +641,19 @@ def _flows(scope: _Scope, period: Period) -> _Flows:
                 flows.gross_out[item_id] += quantity
             flows.net[item_id] += direction * quantity
             if by_day:
-                flows.daily[item_id][int(row[4])] += direction * quantity
-            _classify(flows, scope, item_id, other_id, str(kind), why, direction * quantity)
+                flows.daily[item_id][int(row[2])] += direction * quantity
+            if other_id not in needs_document:
+                _classify(flows, scope, item_id, other_id, "", None, direction * quantity)
+        if not by_document:
+            continue
+        groups = [Movement.item_id, other, Document.kind, reason]
+        rows = db.session.execute(
+            select(*groups, func.sum(Movement.quantity))
+            .join(Document, Document.id == Movement.document_id)
+            .outerjoin(original, original.id == Document.reverses_id)
+            .where(here.in_(ids), other.in_(by_document), *window).group_by(*groups))
+        for item_id, other_id, kind, why, quantity in rows:
+            _classify(flows, scope, item_id, other_id, str(kind), why, direction * int(quantity))
     return flows
 
 
