@@ -174,7 +174,7 @@ def main(argv=None) -> int:
         if result["rss_peak_kib"]:
             print(f"  resident memory: {result['rss_before_kib'] / 1024:.0f} MiB before, "
                   f"peak {result['rss_peak_kib'] / 1024:.0f} MiB during the downloads "
-                  f"(+{result['rss_growth_kib'] / 1024:.1f} MiB)")
+                  f"({result['rss_growth_kib'] / 1024:+.1f} MiB)")
         if "tracemalloc_peak_kib" in result:
             print(f"  tracemalloc peak of Python allocations: "
                   f"{result['tracemalloc_peak_kib'] / 1024:.1f} MiB for all rows, "
