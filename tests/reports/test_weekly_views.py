@@ -125,3 +125,10 @@ def test_the_menu_offers_reports_to_managers_admins_and_coordinators_only(client
         login(fresh, user)
         html = fresh.get("/stock").get_data(as_text=True)
         assert ('href="/reports"' in html) is shown, role
+
+
+def test_the_reports_page_keeps_the_header_language_switch(client, manager):
+    login(client, manager)
+    page = client.get("/reports").get_data(as_text=True)
+    assert ">EN</button>" in page and ">FR</button>" in page
+    assert "ENGLISH" not in page

@@ -112,7 +112,7 @@ def index():
         latest=latest, changed=changed, is_staff=is_staff,
         sites=weekly.report_sites(),
         partners=weekly.report_partners() if is_staff else [],
-        languages=_languages(), period_text=period_text(report) if report else "",
+        report_languages=_languages(), period_text=period_text(report) if report else "",
         scope_text=scope_text(report) if report else "",
         default_week=weekly.last_week().week, today=local_today(),
         percent=percent), 400 if problem else 200
