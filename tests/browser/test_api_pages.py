@@ -1,11 +1,7 @@
-"""The API reference page works under the app's Content-Security-Policy, from its own files."""
-import pytest
-
-from tests.browser.conftest import SCREENSHOTS, browser, live_server, page  # noqa: F401
+"""In the browser: the API reference page (under the app's CSP, from its own files), making
+an API token on the account page, adding an item's barcode."""
 from tests import factories
-from tests.conftest import login  # noqa: F401
-
-pytestmark = pytest.mark.slow
+from tests.browser.conftest import SCREENSHOTS
 
 
 def test_the_api_reference_page_shows_every_endpoint_without_any_csp_violation(page):
