@@ -82,6 +82,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(needs_bp)
     from warehouse.reports.views import bp as reports_bp
     app.register_blueprint(reports_bp)
+    from warehouse.catalogue.views import bp as catalogue_bp
+    app.register_blueprint(catalogue_bp)
     app.add_url_rule("/", "home", home)
     app.add_url_rule("/language/<code>", "set_language", set_language, methods=["POST"])
     from warehouse.lan_tls import ca_certificate
