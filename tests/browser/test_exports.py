@@ -3,10 +3,10 @@ the file with the filters of the page."""
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import browser, live_server, page, screenshot  # noqa: F401
+from tests.exports.conftest import world  # noqa: F401  (a fixture)
 from warehouse.models import Role
 
-def sign_in(page, user):  # noqa: F811
+def sign_in(page, user):
     page.goto("/login")
     page.get_by_label("E-mail address").fill(user.email)
     page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
@@ -14,7 +14,7 @@ def sign_in(page, user):  # noqa: F811
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-def test_a_manager_downloads_the_filtered_movements_as_excel(page, world, screenshot):  # noqa: F811
+def test_a_manager_downloads_the_filtered_movements_as_excel(page, world, screenshot):
     manager = factories.create_user(role=Role.MANAGER, name="Mona Manager",
                                     password=factories.PASSWORD)
     sign_in(page, manager)
@@ -30,7 +30,7 @@ def test_a_manager_downloads_the_filtered_movements_as_excel(page, world, screen
     assert "kind=dispatch" in download.value.url
 
 
-def test_a_coordinator_finds_their_archive_on_the_custody_page(page, world, partner_a,  # noqa: F811
+def test_a_coordinator_finds_their_archive_on_the_custody_page(page, world, partner_a,
                                                                screenshot):
     coordinator = factories.create_user(role=Role.COORDINATOR, organisation=partner_a,
                                         name="Cleo Coordinator",

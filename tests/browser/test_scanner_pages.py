@@ -4,8 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import browser, live_server, page, screenshot  # noqa: F401
-from tests.scanner.conftest import box_with
+from tests.scanner.conftest import box_with, floor  # noqa: F401  (floor: a fixture)
 from tests.scanner.test_pages import _conflict, _finished_count
 from warehouse.extensions import db
 from warehouse.models import Box, Role
