@@ -95,15 +95,28 @@ def user_for_secret(secret: str) -> tuple[ApiToken, User] | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
     digest = hash_secret(secret)
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-    if token is None or not hmac.compare_digest(token.token_hash, digest):
+    # The token and its user in one query: every API call starts here.
+    found = db.session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == digest)).first()
+    if found is None or not hmac.compare_digest(found[0].token_hash, digest):
         return None
-    user = token.user
+    token, user = found
     if token.revoked_at is not None or user is None or not user.active:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
-        db.session.execute(update(ApiToken).where(ApiToken.id == token.id)
-                           .values(last_used_at=now))
-        db.session.commit()
+        _note_use(token.id, now)
     return token, user
+
+
+def _note_use(token_id: int, now) -> None:
+    """Record when a token was last used, in a short write transaction of its own.
+
+    Not in the session's transaction: on SQLite a transaction that has read cannot take
+    the write lock while another request writes ("database is locked"); and the user
+    just loaded stays loaded.
+    """
+    from warehouse.stock.services import side_transaction
+    with side_transaction() as conn:
+        conn.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))

@@ -29,6 +29,7 @@ from werkzeug.exceptions import HTTPException
 
 from warehouse.api.models import ApiIdempotency, IdempotencyState
 from warehouse.core.types import utcnow
+from warehouse.stock.services import side_transaction
 from warehouse.errors import N_, DomainError
 from warehouse.extensions import csrf, db
 
@@ -382,21 +383,20 @@ def idempotent(view):
 
 def _claim(user_id: int, key: str, fingerprint: str) -> int | Response:
     """Insert (and commit) a ``running`` row for the key; or the answer to a repeat."""
-    from warehouse.stock.services import write_transaction
-
     now = utcnow()
-    with write_transaction() as conn:
+    # Most keys are new: insert first, and read the earlier row only when there is one.
+    # On a connection of its own, so the session's objects (the user) stay loaded.
+    with side_transaction() as conn:
+        inserted = _insert_running(conn, user_id, key, fingerprint, now)
+        if inserted is not None:
+            return inserted
         row = conn.execute(
             select(ApiIdempotency.id, ApiIdempotency.request_hash, ApiIdempotency.state,
                    ApiIdempotency.response_status, ApiIdempotency.response_body,
                    ApiIdempotency.started_at)
             .where(ApiIdempotency.user_id == user_id, ApiIdempotency.key == key)
             .with_for_update()).first()
-        if row is None:
-            inserted = _insert_running(conn, user_id, key, fingerprint, now)
-            if inserted is not None:
-                return inserted
-            # Another copy inserted it between our read and our insert (PostgreSQL).
+        if row is None:  # the other copy gave the key up between our insert and our read
             raise RequestInProgress()
     if row.request_hash != fingerprint:
         raise IdempotencyKeyReused()
@@ -409,7 +409,7 @@ def _claim(user_id: int, key: str, fingerprint: str) -> int | Response:
         raise RequestInProgress()
     # The worker that claimed it died: take it over, unless another copy just did. The
     # ledger key makes the ledger return the first document if that worker had posted.
-    with write_transaction() as conn:
+    with side_transaction() as conn:
         taken = conn.execute(
             update(ApiIdempotency)
             .where(ApiIdempotency.id == row.id, ApiIdempotency.started_at == row.started_at,
@@ -432,8 +432,7 @@ def _insert_running(conn, user_id, key, fingerprint, now) -> int | None:
 
 
 def _finish(row_id: int, response: Response) -> None:
-    from warehouse.stock.services import write_transaction
-    with write_transaction() as conn:
+    with side_transaction() as conn:
         conn.execute(update(ApiIdempotency).where(ApiIdempotency.id == row_id).values(
             state=IdempotencyState.DONE.value, response_status=response.status_code,
             response_body=response.get_data(as_text=True)))

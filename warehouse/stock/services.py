@@ -350,17 +350,38 @@ def _statements(dialect_name: str) -> _Statements:
     return _STATEMENTS[dialect_name]
 
 
-def _end_read_transaction() -> None:
+def _end_read_transaction(*, keep_objects: bool = False) -> None:
     """Close a read-only transaction the caller left open, so the write starts afresh.
 
     On SQLite a transaction that has read cannot later wait for the write lock; on
     PostgreSQL it is merely tidy. Pending ORM changes mean a caller broke the one door.
+    ``keep_objects`` leaves what was read loaded (not expired), for a write that cannot
+    change it (an API token's last use, an idempotency record): no reload afterwards.
     """
     session = db.session()
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("stock services own their transaction: commit other changes first")
     if session.in_transaction():
-        session.commit()
+        if not keep_objects:
+            session.commit()
+            return
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
+
+
+@contextmanager
+def side_transaction() -> Iterator[Connection]:
+    """A short write transaction on a connection of its own, for bookkeeping rows that no
+    loaded object shows (an API token's last use, an idempotency record): the session's
+    read transaction ends first (SQLite needs it) but its objects stay loaded."""
+    _end_read_transaction(keep_objects=True)
+    with db.engine.connect() as conn:
+        conn.execution_options(sqlite_begin="IMMEDIATE")
+        with conn.begin():
+            yield conn
 
 
 def _write_connection() -> Connection:
