@@ -166,8 +166,12 @@ def select_locale() -> str:
 
 @signed_in
 def home():
-    """Each role's starting page: the dashboard for managers and admins, else stock."""
-    from warehouse.accounts.access import STAFF
+    """Each role's starting page: on a shared tablet the scan page (that is what tablets
+    are for, and scans waiting to be sent go out when it opens); elsewhere the dashboard
+    for managers and admins, else stock."""
+    from warehouse.accounts.access import STAFF, WAREHOUSE
+    if session.get("tablet_id") and current_user.role in WAREHOUSE:
+        return redirect(url_for("scan.index"))
     if current_user.role in STAFF:
         return redirect(url_for("dashboard.index"))
     return redirect(url_for("stock.index"))

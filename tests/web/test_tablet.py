@@ -443,3 +443,16 @@ def test_every_tablet_page_declares_who_may_open_it(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("tablet."):
             assert getattr(app.view_functions[rule.endpoint], "access", None), rule.endpoint
+
+
+def test_a_volunteer_signed_in_on_a_tablet_starts_on_the_scan_page(on_tablet, volunteer):
+    type_pin(on_tablet, volunteer)
+    response = on_tablet.get("/")
+    assert response.status_code == 302 and response.location == "/scan"
+
+
+def test_the_same_volunteer_at_a_desk_starts_on_the_stock_page(client, volunteer):
+    from tests.conftest import login
+    login(client, volunteer)
+    response = client.get("/")
+    assert response.status_code == 302 and response.location == "/stock"
