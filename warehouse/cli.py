@@ -17,6 +17,22 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(lan_certificate)
+    app.cli.add_command(api_cli)
+
+
+@click.group("api")
+def api_cli() -> None:
+    """The JSON API's housekeeping."""
+
+
+@api_cli.command("forget-keys")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(min=8),
+              help="Keep the answers to Idempotency-Keys younger than this.")
+def forget_keys(days: int) -> None:
+    """Delete stored answers to old Idempotency-Keys (run it daily, e.g. from cron)."""
+    from warehouse.api.core import forget_idempotency_keys
+    click.echo(f"Forgot {forget_idempotency_keys(days=days)} stored API answers older "
+               f"than {days} days.")
 
 
 @click.command("seed-demo")

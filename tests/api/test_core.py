@@ -387,3 +387,29 @@ def test_parse_scanned_at_reads_iso_8601_with_an_offset_or_z():
     assert parse_scanned_at((now - timedelta(minutes=1)).isoformat().replace("+00:00", "Z"))
     with pytest.raises(Exception):
         parse_scanned_at("2026-13-01T00:00:00+01:00")
+
+
+def test_forgetting_old_answers_keeps_recent_ones_and_a_late_replay_still_posts_once(
+        api_app, manager, world):
+    from warehouse.api.core import forget_idempotency_keys
+    client, auth = api_app.test_client(), bearer(manager)
+    old_key, new = new_key(), new_key()
+    first = post(client, auth, world["body"], old_key)
+    post(client, auth, world["body"] | {"quantity": 2}, new)
+    row = db.session.scalar(select(ApiIdempotency).where(ApiIdempotency.key == old_key))
+    row.created_at = utcnow() - timedelta(days=31)
+    db.session.commit()
+
+    assert forget_idempotency_keys(days=30) == 1
+    assert db.session.scalar(select(func.count()).select_from(ApiIdempotency)) == 1
+    again = post(client, auth, world["body"], old_key)
+    assert again.status_code == 201
+    assert again.get_json()["document_id"] == first.get_json()["document_id"]
+    assert documents() == 2
+
+
+def test_the_forget_keys_command_says_how_many_it_forgot(api_app):
+    result = api_app.test_cli_runner().invoke(args=["api", "forget-keys", "--days", "30"])
+    assert result.exit_code == 0 and "Forgot 0 stored API answers" in result.output
+    refused = api_app.test_cli_runner().invoke(args=["api", "forget-keys", "--days", "2"])
+    assert refused.exit_code != 0  # answers a replayed scan may still need are kept

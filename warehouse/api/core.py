@@ -447,6 +447,20 @@ def _release(row_id: int) -> None:
                                                   == IdempotencyState.RUNNING.value))
 
 
+def forget_idempotency_keys(*, days: int, now: datetime | None = None) -> int:
+    """Delete the API's stored answers older than ``days``; how many were deleted.
+
+    Safe at any age: the ledger keeps every document's own key for ever, so a request
+    replayed after its answer was forgotten is handled again and posts nothing twice
+    (the ledger returns the first document); and the scan page never replays a scan more
+    than 7 days old.
+    """
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    with side_transaction() as conn:
+        return conn.execute(delete(ApiIdempotency).where(
+            ApiIdempotency.created_at < cutoff)).rowcount
+
+
 # --- when a scan was made ------------------------------------------------------------------------
 
 def check_scanned_at(value: datetime, now: datetime | None = None) -> datetime:
