@@ -29,8 +29,9 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import insert, text
 
+from benchmarks import common
 from benchmarks.common import Backend, dispose, find_postgres, make_app
 
 SEED = 20260402
@@ -230,39 +231,9 @@ def _pages(pdf: bytes) -> int:
 
 def explain_movement_queries(app, site_id: int) -> tuple[list[str], bool]:
     """The plans of the sheet's queries on ``movement``, and whether any scans it whole."""
-    from warehouse.extensions import db
     from warehouse.reports import queries
+    return common.explain_movement_queries(app, lambda: queries.stock_sheet(site_id))
 
-    captured = []
-    with app.app_context():
-        engine = db.engine
-
-        def capture(conn, cursor, statement, parameters, context, executemany):
-            if "FROM movement" in statement:
-                captured.append((statement, parameters))
-
-        event.listen(engine, "before_cursor_execute", capture)
-        try:
-            queries.stock_sheet(site_id)
-        finally:
-            event.remove(engine, "before_cursor_execute", capture)
-        db.session.remove()
-        postgres = engine.dialect.name == "postgresql"
-        prefix = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " if postgres else "EXPLAIN QUERY PLAN "
-        report, whole_scan = [], False
-        with engine.connect() as conn:
-            for statement, parameters in captured:
-                rows = conn.exec_driver_sql(prefix + statement, parameters).all()
-                plan = [row[0] for row in rows] if postgres else [row[-1] for row in rows]
-                first_line = " ".join(statement.split())[:150]
-                report.append(f"-- {first_line}...")
-                report.extend("   " + line for line in plan)
-                if postgres:
-                    whole_scan |= any("Seq Scan on movement" in line for line in plan)
-                else:
-                    whole_scan |= any(line.startswith("SCAN movement") and "INDEX" not in line
-                                      for line in plan)
-    return report, whole_scan
 
 
 def run_backend(backend: Backend, args) -> dict:

@@ -24,8 +24,7 @@ import statistics
 import sys
 import time
 
-from sqlalchemy import event
-
+from benchmarks import common
 from benchmarks.common import Backend, dispose, find_postgres, make_app
 from benchmarks.generate import generate
 
@@ -97,38 +96,9 @@ def time_reports(apps: dict, period, runs: int) -> dict:
 
 def explain_movement_queries(app, period) -> tuple[list[str], bool]:
     """The plans of the report's queries on ``movement``, and whether any scans it whole."""
-    from warehouse.extensions import db
     from warehouse.reports import weekly
+    return common.explain_movement_queries(app, lambda: weekly.weekly_report(period))
 
-    captured = []
-    with app.app_context(), app.test_request_context():
-        engine = db.engine
-
-        def capture(conn, cursor, statement, parameters, context, executemany):
-            if "FROM movement" in statement or "JOIN movement" in statement:
-                captured.append((statement, parameters))
-
-        event.listen(engine, "before_cursor_execute", capture)
-        try:
-            weekly.weekly_report(period)
-        finally:
-            event.remove(engine, "before_cursor_execute", capture)
-        db.session.remove()
-        postgres = engine.dialect.name == "postgresql"
-        prefix = "EXPLAIN (ANALYZE, COSTS OFF) " if postgres else "EXPLAIN QUERY PLAN "
-        report, whole_scan = [], False
-        with engine.connect() as conn:
-            for statement, parameters in captured:
-                rows = conn.exec_driver_sql(prefix + statement, parameters).all()
-                plan = [row[0] for row in rows] if postgres else [row[-1] for row in rows]
-                report.append(f"-- {' '.join(statement.split())[:140]}...")
-                report.extend("   " + line for line in plan)
-                if postgres:
-                    whole_scan |= any("Seq Scan on movement" in line for line in plan)
-                else:
-                    whole_scan |= any(line.startswith("SCAN movement") and "INDEX" not in line
-                                      for line in plan)
-    return report, whole_scan
 
 
 def run_backend(backend: Backend, args) -> dict:

@@ -147,3 +147,41 @@ def percentile(values, fraction):
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def explain_movement_queries(app, run) -> tuple[list[str], bool]:
+    """The plans of the queries on ``movement`` that ``run()`` makes, and whether any of
+    them scans the whole table (the sign of a report that reads all history)."""
+    from sqlalchemy import event
+
+    from warehouse.extensions import db
+
+    captured = []
+    with app.app_context(), app.test_request_context():
+        engine = db.engine
+
+        def capture(conn, cursor, statement, parameters, context, executemany):
+            if "FROM movement" in statement or "JOIN movement" in statement:
+                captured.append((statement, parameters))
+
+        event.listen(engine, "before_cursor_execute", capture)
+        try:
+            run()
+        finally:
+            event.remove(engine, "before_cursor_execute", capture)
+        db.session.remove()
+        postgres = engine.dialect.name == "postgresql"
+        prefix = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " if postgres else "EXPLAIN QUERY PLAN "
+        report, whole_scan = [], False
+        with engine.connect() as conn:
+            for statement, parameters in captured:
+                rows = conn.exec_driver_sql(prefix + statement, parameters).all()
+                plan = [row[0] for row in rows] if postgres else [row[-1] for row in rows]
+                report.append(f"-- {' '.join(statement.split())[:150]}...")
+                report.extend("   " + line for line in plan)
+                if postgres:
+                    whole_scan |= any("Seq Scan on movement" in line for line in plan)
+                else:
+                    whole_scan |= any(line.startswith("SCAN movement") and "INDEX" not in line
+                                      for line in plan)
+    return report, whole_scan
