@@ -234,13 +234,15 @@ def _column_chart(weeks: Sequence[tuple], series: Sequence[tuple[str, str]], *,
 
 
 def weekly_in_out_chart(weeks: Sequence[tuple[str, int, int]], *, width: float = WIDTH,
-                        height: float = HEIGHT, title: str | None = None) -> Drawing:
+                        height: float = HEIGHT, title: str | None = None,
+                        received_label: str | None = None) -> Drawing:
     """Items received and distributed per week: two columns a week, oldest week first.
 
     ``weeks`` is ``[(label, received, distributed), ...]``; labels are shown as given
-    ("W47", "23 Nov"). Received is the solid dark column, distributed the hatched one.
+    ("W47", "23 Nov"). Received is the solid dark column, distributed the hatched one;
+    ``received_label`` names the first column otherwise (a partner "collected" it).
     """
-    return _column_chart(weeks, (("received", _("Received")),
+    return _column_chart(weeks, (("received", received_label or _("Received")),
                                  ("distributed", _("Distributed"))),
                          width=width, height=height, title=title)
 

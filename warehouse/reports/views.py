@@ -162,7 +162,8 @@ def weekly_chart():
             [("W" + p.week.split("-W")[1], p.evictions) for p in report.weeks])
     else:
         drawing = charts.weekly_in_out_chart(
-            [("W" + p.week.split("-W")[1], p.received, p.distributed) for p in report.weeks])
+            [("W" + p.week.split("-W")[1], p.received, p.distributed) for p in report.weeks],
+            received_label=None if report.scope == "warehouse" else gettext("Collected"))
     response = make_response(charts.to_svg(drawing))
     response.mimetype = "image/svg+xml"
     response.headers["Cache-Control"] = "private, no-store"

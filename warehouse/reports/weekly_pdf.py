@@ -307,10 +307,13 @@ class _Layout:
         story.append(Spacer(1, 3 * MM))
         story.extend(self.first_page_details())
         story.append(CondPageBreak(80 * MM))
-        story.append(self.p(gettext("Received and distributed, week by week"), "h2"))
+        warehouse = r.scope == "warehouse"
+        story.append(self.p(gettext("Received and distributed, week by week") if warehouse
+                            else gettext("Collected and distributed, week by week"), "h2"))
         story.append(charts.weekly_in_out_chart(
             [(_week_label(p.week), p.received, p.distributed) for p in r.weeks],
-            width=self.width, height=54 * MM))
+            width=self.width, height=54 * MM,
+            received_label=None if warehouse else gettext("Collected")))
         story.extend(self.partner_section())
         story.extend(self.places_section())
         story.extend(self.evictions_section())
