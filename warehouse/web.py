@@ -156,8 +156,10 @@ def select_locale() -> str:
     chosen = session.get("language")
     if chosen in languages:
         return chosen
-    # An API client says which language it wants with each request.
-    if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
+    # A script with a token says which language it wants with each request; the scan
+    # page (signed in with the browser's session) gets the language its page is in.
+    if request.path.startswith("/api/") and request.headers.get("Accept-Language") \
+            and (not current_user.is_authenticated or g.get("api_token_id") is not None):
         return request.accept_languages.best_match(languages) or languages[0]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale

@@ -46,6 +46,18 @@ def test_a_move_says_so_in_french(api, floor):
     assert "B-02-1" in response.json["message"]
 
 
+def test_the_scan_page_gets_answers_in_the_language_of_its_page_not_the_browsers(
+        api, floor):
+    floor.volunteer.locale = "fr"
+    db.session.commit()
+    box = box_with(floor.blankets, floor.shelf, 10, actor=floor.manager)
+    response = api(floor.volunteer).post("/moves", {
+        "box_codes": [box.code], "location_code": floor.other_shelf.code},
+        language="en-US,en;q=0.9")
+    assert response.status_code == 201
+    assert response.json["message"].startswith("1 carton déplacé")
+
+
 def test_a_box_scanned_twice_in_one_move_is_refused_and_nothing_moves(api, floor):
     box = box_with(floor.blankets, floor.shelf, 10, actor=floor.manager)
     before = factories.ledger_snapshot()
