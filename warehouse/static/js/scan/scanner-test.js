@@ -64,3 +64,5 @@ document.addEventListener("click", function (event) {
   if (!event.target.closest("a, button, input")) field.focus();
 });
 field.focus();
+// Keys typed before this script ran were not timed: say when the field is listening.
+field.dataset.ready = "true";
