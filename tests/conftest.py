@@ -7,9 +7,11 @@ commit (they own their transaction), so each test's rows are deleted after it ra
 rolled back.
 """
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_login.utils import _create_identifier
@@ -21,6 +23,12 @@ from warehouse.extensions import db, limiter
 from warehouse.models import Role
 
 POSTGRES = (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgres")
+
+#: "Now" for the tests that assert calendar dates (a printed week, a month's name, a scan
+#: made at a given time): Friday 27 November 2026, 10:30 in Paris. Every other test runs
+#: on the real clock and computes what it expects from it; CI runs the suite once more
+#: with the clock moved 400 days ahead to prove it.
+FIXED_NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -128,6 +136,19 @@ def _app_context(request, app):
     with app.app_context():
         yield
         factories.empty_tables()
+
+
+@pytest.fixture
+def fixed_clock():
+    """Put the whole test process at ``FIXED_NOW``, the clock ticking on from there.
+
+    time-machine moves every clock Python reads (``datetime.now``, ``date.today``,
+    ``time.time``), so the app's ``utcnow``, the live server's thread, Flask-Login,
+    itsdangerous and the rate limiter all agree on the day. ``fixed_clock.shift(...)``
+    and ``fixed_clock.move_to(...)`` move it on.
+    """
+    with time_machine.travel(FIXED_NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture

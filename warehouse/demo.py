@@ -366,6 +366,10 @@ SHORT_KEEP = {"CAL": 0.4, "DUN": 0.1}
 # --- how the weeks go --------------------------------------------------------------------
 
 OPENING_WEEKS = (1.5, 3.5)  # stock on the shelves when the history starts, in weeks of demand
+# What a partner still holds from its collections before the history starts, in weeks of
+# its demand, for a few of the items it asks for: it can hand out from the first evening.
+OPENING_CUSTODY_WEEKS = (0.3, 0.6)
+OPENING_CUSTODY_ITEMS = 4
 DONATION_COVER = 0.9  # donations bring this share of what goes out; purchases the rest
 DONATION_SPREAD = 0.5  # how much donations of one item vary in size (log-normal sigma)
 
@@ -421,6 +425,9 @@ NO_BREAKDOWN_CHANCE = 0.25
 REQUEST_CHANCE = 0.35
 REQUEST_SPREAD = (0.8, 1.3)
 HANDS_OUT_CHANCE = {"weekday": 0.8, "sunday": 0.4}
+# A partner holding stock never goes more evenings than this without handing some out,
+# whatever day of the week the history starts on.
+MAX_QUIET_EVENINGS = 2
 ITEM_HANDED_OUT_CHANCE = 0.25
 DISTRIBUTED_SHARE = (0.5, 0.9)
 COLD_DISTRIBUTED_SHARE = (0.7, 1.0)  # for warm items in a cold spell, all handed out
@@ -487,9 +494,9 @@ DESK_REQUESTS = (
     DeskRequest("RCK", "CAL", 1, ((("Firewood", None), 100), (("Fire lighters", None), 24),
                                   (("Lighter", None), 50), (("Hand warmers", None), 40)),
                 outcome="approved"),
-    DeskRequest("Auberge", "CAL", 1, ((SLEEPING_BAG, 0.8), (TENT, 0.7),
+    DeskRequest("Auberge", "CAL", 1, ((SLEEPING_BAG, 0.8), (TENT, 0.8),
                                       (("Men's jacket", "L"), 15), (("Gloves", None), 60))),
-    DeskRequest("Utopia 56", "CAL", 1, ((SLEEPING_BAG, 0.6), (TENT, 0.6),
+    DeskRequest("Utopia 56", "CAL", 1, ((SLEEPING_BAG, 0.75), (TENT, 0.75),
                                         (("Blanket", None), 40), (("Nappies", "Size 4"), 10))),
     DeskRequest("RWC", "DUN", 2, ((("Women's hygiene pack", None), 20),
                                   (("Sanitary pads", None), 30), (("Baby wipes", None), 12))),
@@ -985,6 +992,7 @@ class _DemoBuilder:
         self.first_day, self.last_day = days[0], days[-1]
         self.first_request_day = days[max(0, len(days) - REQUEST_WEEKS * 7)]
         self.last_collection: dict[str, str] = {}
+        self.last_handed_out: dict[str, date] = {}  # partner -> the last evening it did
         for day in days:
             clock = _Clock(self.rng, day, self.now)
             if day == days[0]:
@@ -1001,7 +1009,9 @@ class _DemoBuilder:
             for key, quantity in desk.lines:
                 item = self.by_name[key]
                 if isinstance(quantity, float):
-                    quantity = math.floor(self._site_level(desk.site, item) * quantity)
+                    # Rounded up: two partners asking for three quarters each of even a
+                    # few units are both cut back by the fair split, neither to nothing.
+                    quantity = math.ceil(self._site_level(desk.site, item) * quantity)
                 if quantity > 0:
                     wanted.append((item, quantity))
             if not wanted:
@@ -1087,8 +1097,12 @@ class _DemoBuilder:
             self._hand_out_eviction_replacements(day, clock)
         chance = HANDS_OUT_CHANCE["sunday" if day.weekday() == SUN else "weekday"]
         for partner in PARTNERS:
-            if self.rng.random() < chance:
-                self._distribute(partner, day in self.cold_days, clock)
+            overdue = (day - self.last_handed_out.get(partner.short_name, self.first_day)
+                       ).days >= MAX_QUIET_EVENINGS
+            if self.rng.random() < chance or overdue:
+                if self._distribute(partner, day in self.cold_days, clock,
+                                    at_least_one=overdue):
+                    self.last_handed_out[partner.short_name] = day
 
     def _count_opening_stock(self, clock: _Clock) -> None:
         """Count in the stock already on the shelves when the warehouse starts the app."""
@@ -1104,6 +1118,23 @@ class _DemoBuilder:
             self._post(DocumentKind.ADJUSTMENT, lines, when=when,
                        actor=self.managers[spec.code], reason="opening_count",
                        note="Stock counted on the shelves when the warehouse started the app")
+        for partner in PARTNERS:
+            self._count_opening_custody(partner, when)
+
+    def _count_opening_custody(self, partner: Partner, when: datetime) -> None:
+        """Count in what a partner still holds from before, so it hands out from day one."""
+        asked_for = [item for item in self.items if item.partner_weekly[partner.short_name]]
+        chosen = self.rng.sample(asked_for, min(OPENING_CUSTODY_ITEMS, len(asked_for)))
+        custody = self.custody[partner.short_name]
+        lines = []
+        for item in chosen:
+            weeks = self.rng.uniform(*OPENING_CUSTODY_WEEKS)
+            quantity = max(1, self._round(item.partner_weekly[partner.short_name] * weeks))
+            lines.append(Line(item.id, quantity, self.adjustment, custody))
+        site = next(iter(partner.collects.values()))
+        self._post(DocumentKind.ADJUSTMENT, lines, when=when, actor=self.managers[site],
+                   reason="opening_count",
+                   note=f"What {partner.name} held when the warehouse started the app")
 
     def _receive_donations(self, spec: SiteSpec, clock: _Clock) -> None:
         """Log the day's donations into the intake bay, loose or already boxed."""
@@ -1382,8 +1413,13 @@ class _DemoBuilder:
                     people=max(1, round(people * share)),
                     note=f"After the eviction in {response.town}")
 
-    def _distribute(self, partner: Partner, cold: bool, clock: _Clock) -> None:
-        """Hand out part of what a partner holds; warm things go faster in a cold spell."""
+    def _distribute(self, partner: Partner, cold: bool, clock: _Clock, *,
+                    at_least_one: bool = False) -> bool:
+        """Hand out part of what a partner holds; warm things go faster in a cold spell.
+
+        With ``at_least_one``, a partner that holds anything hands out at least its
+        largest holding. Tell whether anything was handed out.
+        """
         custody = self.custody[partner.short_name]
         by_reason: defaultdict = defaultdict(list)
         routine = ("new_arrivals" if self.rng.random() < NEW_ARRIVALS_CHANCE else "routine")
@@ -1398,6 +1434,12 @@ class _DemoBuilder:
             if quantity:
                 reason = "cold_weather_emergency" if emergency else routine
                 by_reason[reason].append((item.id, quantity))
+        held = self._held(partner)
+        if at_least_one and not by_reason and held:
+            most = max(held, key=lambda item: self.stock.level[(custody, item.id)])
+            level = self.stock.level[(custody, most.id)]
+            quantity = max(1, self._round(level * self.rng.uniform(*DISTRIBUTED_SHARE)))
+            by_reason[routine].append((most.id, min(quantity, level)))
         for reason, handed in by_reason.items():
             units = sum(quantity for _, quantity in handed)
             people = round(units / self.rng.uniform(*UNITS_PER_PERSON))
@@ -1406,6 +1448,7 @@ class _DemoBuilder:
                                       place=self.rng.choice(partner.hands_out_at),
                                       people=min(max(people, PEOPLE_REACHED[0]),
                                                  PEOPLE_REACHED[1]))
+        return bool(by_reason)
 
     def _record_distribution(self, partner: Partner, reason: str,
                              handed: list[tuple[int, int]], *, when: datetime, place: str,

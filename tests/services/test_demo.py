@@ -3,9 +3,11 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tests.conftest import FIXED_NOW
 from warehouse import demo
 from warehouse.core.types import utcnow
 from warehouse.extensions import db
@@ -200,13 +202,7 @@ def test_the_managers_find_requests_in_every_state_with_a_fair_split_to_review(s
     submitted = of(RequestStatus.SUBMITTED)
     assert len({r.organisation_id for r in submitted}) >= 3
     assert [r.id for r in submitted] == [s.request.id for s in request_queries.queue()]
-    at_calais = [r for r in submitted if r.site.code == "CAL"]
-    shared = set.intersection(*({line.item_id for line in r.lines} for r in at_calais))
-    assert len(at_calais) >= 2 and shared
-    proposals = request_queries.proposals(at_calais[0])
-    short = [p for p in proposals if p.short]
-    assert short and all(len(p.competitors) >= 2 for p in short)
-    assert all(0 < p.proposed < p.line.requested for p in short)
+    assert_a_fair_split_to_review(submitted)
 
     dispatched = of(RequestStatus.DISPATCHED)
     assert len(dispatched) >= 5
@@ -263,6 +259,49 @@ def test_partners_distributions_record_people_counts_and_coordinators_are_notifi
     assert any(n.read_at is not None for n in notifications)
 
 
+def assert_a_fair_split_to_review(submitted: list[StockRequest]) -> None:
+    """Two requests at Calais want more of the same items than there is: the fair split
+    cuts each back, and gives each some."""
+    at_calais = [r for r in submitted if r.site.code == "CAL"]
+    shared = set.intersection(*({line.item_id for line in r.lines} for r in at_calais))
+    assert len(at_calais) >= 2 and shared
+    proposals = request_queries.proposals(at_calais[0])
+    short = [p for p in proposals if p.short]
+    assert short and all(len(p.competitors) >= 2 for p in short)
+    assert all(0 < p.proposed < p.line.requested for p in short)
+
+
 def count_documents(kind) -> int:
     return db.session.scalar(select(func.count()).select_from(Document)
                              .where(Document.kind == kind))
+
+
+# Seven days of the week, each at another time of day (FIXED_NOW is a Friday, 10:30 in
+# Paris): before the working day, during it, after it, and just past midnight.
+LOAD_TIMES = {"friday-10:30": timedelta(0),
+              "saturday-07:30": timedelta(days=1, hours=-3),
+              "sunday-23:45": timedelta(days=2, hours=13, minutes=15),
+              "monday-00:30": timedelta(days=2, hours=14),
+              "tuesday-10:30": timedelta(days=4),
+              "wednesday-07:30": timedelta(days=5, hours=-3),
+              "thursday-16:00": timedelta(days=6, hours=5, minutes=30)}
+
+
+@pytest.mark.parametrize("after", LOAD_TIMES.values(), ids=LOAD_TIMES.keys())
+def test_the_demo_is_complete_whatever_day_of_the_week_it_is_loaded(after):
+    """Every partner collects and hands out, and the managers find work in every state
+    with a fair split to review, whatever the day and the hour the demo is loaded."""
+    with time_machine.travel(FIXED_NOW + after, tick=False):
+        demo.seed(weeks=WEEKS)
+    distributions = db.session.scalars(select(Distribution)).all()
+    assert {d.organisation.name for d in distributions} == PARTNER_NAMES
+    kinds = set(db.session.scalars(select(Document.kind).distinct()))
+    assert kinds >= {DocumentKind.RECEIPT, DocumentKind.MOVE, DocumentKind.TRANSFER,
+                     DocumentKind.DISPATCH, DocumentKind.DISTRIBUTION, DocumentKind.RETURN,
+                     DocumentKind.ADJUSTMENT, DocumentKind.WRITE_OFF}
+    statuses = set(db.session.scalars(select(StockRequest.status).distinct()))
+    assert statuses >= {RequestStatus.SUBMITTED, RequestStatus.APPROVED,
+                        RequestStatus.DISPATCHED, RequestStatus.DECLINED}
+    assert_a_fair_split_to_review(db.session.scalars(select(StockRequest).where(
+        StockRequest.status == RequestStatus.SUBMITTED).order_by(StockRequest.id)).all())
+    assert stock_differences() == [] and box_differences() == []
