@@ -2,9 +2,11 @@
 import hashlib
 import itertools
 import secrets
+from datetime import date, timedelta
 
 from werkzeug.security import generate_password_hash
 
+from warehouse.core.clock import local_today
 from warehouse.extensions import db
 from warehouse.models import (
     Box,
@@ -28,6 +30,12 @@ PASSWORD = "plum kettle harbour"
 # A cheap hash: tests check passwords often, and the strength of the hash is the
 # service's business (create_user uses the default), not the factory's.
 _FAST_HASH = "pbkdf2:sha256:1000"
+
+
+def days_from_today(days: int) -> date:
+    """A day counted from the warehouse's today: for the dates a rule compares with today
+    (use-by dates, "needed by"), so that a test means the same on any day it runs."""
+    return local_today() + timedelta(days=days)
 
 
 def _save(obj):

@@ -4,15 +4,17 @@ A request is built with its lines' ``allocated`` set and one reservation per lin
 with ``warehouse.stock.services.reserve`` inside ``write_transaction()`` as approval does.
 """
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 from tests import factories
+from warehouse.core.clock import local_today
 from warehouse.extensions import db
 from warehouse.models import Role
 from warehouse.requests.models import RequestStatus, StockRequest, StockRequestLine
 from warehouse.stock import services as ledger
 
 _numbers = itertools.count(1)
+NEEDED_IN_DAYS = 5  # a request's default "needed by": this many days from today
 
 
 def create_approved_request(*, organisation, site, lines, actor=None,
@@ -22,7 +24,8 @@ def create_approved_request(*, organisation, site, lines, actor=None,
     ``[(item, requested, allocated)]``. Reserves the allocated stock when approved."""
     actor = actor or factories.create_user(role=Role.MANAGER)
     request = StockRequest(organisation_id=organisation.id, site_id=site.id,
-                           needed_by=needed_by or date(2026, 12, 1), status=status,
+                           needed_by=needed_by or local_today() + timedelta(days=NEEDED_IN_DAYS),
+                           status=status,
                            created_by_id=actor.id, decided_by_id=actor.id)
     for entry in lines:
         item, requested, allocated = (entry[0], entry[1], entry[1]) if len(entry) == 2 \

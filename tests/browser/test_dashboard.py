@@ -5,16 +5,18 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.dashboard.world import build_world
-from warehouse.core.types import utcnow
+from tests.dashboard.world import WEDNESDAY_NOON, build_world
 
 LAPTOP = {"width": 1366, "height": 768}
 TABLET = {"width": 800, "height": 1280}
 
 
 @pytest.fixture
-def world():
-    return build_world(now=utcnow())
+def world(fixed_clock):
+    """The dashboard's world on its Wednesday noon, the app's clock there too: its figures
+    for today and this week then hold at any hour of any day."""
+    fixed_clock.move_to(WEDNESDAY_NOON)
+    return build_world(now=WEDNESDAY_NOON)
 
 
 def _sign_in(page, user) -> None:

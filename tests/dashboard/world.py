@@ -17,7 +17,7 @@ Scarf           0     5       Clothing  10 received at Dunkirk: above its target
 Three requests wait for approval (two for Calais, sent an hour apart, one for Dunkirk).
 """
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from tests import factories
 from tests.requests_factories import create_approved_request
@@ -93,7 +93,8 @@ def build_world(now: datetime = WEDNESDAY_NOON) -> World:
     waiting = []
     for site, hours in ((calais, 5), (dunkirk, 4), (calais, 3)):
         request = StockRequest(organisation_id=partner.id, site_id=site.id,
-                               needed_by=date(2026, 12, 1), status=RequestStatus.SUBMITTED,
+                               needed_by=now.date() + timedelta(days=6),
+                               status=RequestStatus.SUBMITTED,
                                created_by_id=manager.id,
                                submitted_at=now - timedelta(hours=hours))
         request.lines.append(StockRequestLine(item_id=tent.id, requested=4))
@@ -102,6 +103,6 @@ def build_world(now: datetime = WEDNESDAY_NOON) -> World:
         waiting.append(request.id)
     approved = create_approved_request(organisation=partner, site=calais,
                                        lines=[(tent, 5)], actor=manager,
-                                       needed_by=date(2026, 11, 24))
+                                       needed_by=now.date() - timedelta(days=1))
     return World(now, calais, dunkirk, partner, manager, tent, blanket, sleeping_bag, boots,
                  scarf, waiting, approved.id)

@@ -463,9 +463,9 @@ def test_a_count_sheet_is_only_for_a_shelf_or_bay_of_a_site(warehouse_):
 
 # --- the command line --------------------------------------------------------------------
 
-def test_the_command_writes_the_sheet_with_the_same_figures(warehouse_, runner, tmp_path,
-                                                            monkeypatch):
-    monkeypatch.setattr("warehouse.reports.stock_sheet.utcnow", lambda: NOW)
+def test_the_command_writes_the_sheet_with_the_same_figures(fixed_clock, warehouse_, runner,
+                                                            tmp_path):
+    fixed_clock.move_to(NOW, tick=False)  # the command prints "now": the story's moment
     out = tmp_path / "sheet.pdf"
 
     result = runner.invoke(args=["stock", "sheet", "--site", "cal", "--by", "Max Manager",
@@ -479,9 +479,9 @@ def test_the_command_writes_the_sheet_with_the_same_figures(warehouse_, runner, 
     assert pdf == sheet_pdf(warehouse_)
 
 
-def test_the_command_prints_a_past_day_in_french(warehouse_, runner, tmp_path, monkeypatch):
+def test_the_command_prints_a_past_day_in_french(fixed_clock, warehouse_, runner, tmp_path):
     use_pending_french()
-    monkeypatch.setattr("warehouse.reports.stock_sheet.utcnow", lambda: NOW)
+    fixed_clock.move_to(NOW, tick=False)
     out = tmp_path / "sheet.pdf"
 
     result = runner.invoke(args=["stock", "sheet", "--site", "CAL", "--date", "2026-04-01",

@@ -4,7 +4,7 @@ spreadsheet would run as formulas."""
 import csv
 import io
 import uuid
-from datetime import date
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -45,7 +45,7 @@ def world(dummy_site, partner_a, partner_b, coordinator_a, coordinator_b, manage
             idempotency_key=str(uuid.uuid4()))
         requests.create_request(
             actor=coordinator, organisation_id=partner.id, site_id=dummy_site.id,
-            distribution_site_id=place.id, needed_by=date(2030, 1, 15),
+            distribution_site_id=place.id, needed_by=local_today() + timedelta(days=30),
             lines=[requests.RequestLine(blankets.id, 4)], note=f"{partner.name} request",
             submit=True, client_key=str(uuid.uuid4()))
     ledger.post_document(kind="write_off", actor=manager, site_id=dummy_site.id,

@@ -1,21 +1,23 @@
 """The weekly report's PDF and XLSX: every figure readable in the text, in both languages."""
 import io
-from datetime import UTC, datetime
 
 import openpyxl
 import pytest
 from flask_babel import force_locale
 
+from tests.conftest import FIXED_NOW
 from tests.reports.world import build_world, pdf_pages, pdf_text
 from warehouse.reports import weekly
 from warehouse.reports.weekly_pdf import build_weekly_pdf
 from warehouse.reports.weekly_xlsx import build_weekly_xlsx
 
-PRINTED_AT = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+PRINTED_AT = FIXED_NOW
 
 
 @pytest.fixture
-def world(app):
+def world(fixed_clock, app):
+    """The known week, ending on the fixed day: the month's name and the printing time
+    below are then the same whatever day the tests run."""
     return build_world()
 
 

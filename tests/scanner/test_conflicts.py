@@ -13,7 +13,7 @@ def _conflicts():
     return db.session.scalars(select(SyncConflict).order_by(SyncConflict.id)).all()
 
 
-def test_a_refused_offline_replay_is_kept_and_named_in_the_problem(api, floor):
+def test_a_refused_offline_replay_is_kept_and_named_in_the_problem(fixed_clock, api, floor):
     box = box_with(floor.blankets, floor.shelf, 2, actor=floor.manager)
     response = api(floor.volunteer).post(
         f"/boxes/{box.code}/take", {"quantity": 5, "scanned_at": "2026-11-27T10:00:00+01:00"},

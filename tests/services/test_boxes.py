@@ -4,12 +4,11 @@ written nothing, and records once however often the same form is sent.
 After every successful flow the stock levels and the boxes agree with the ledger.
 """
 import threading
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import receive
+from tests.factories import days_from_today, receive
 from warehouse.boxes import errors, services
 from warehouse.boxes.queries import box_by_code, history, normalise_code
 from warehouse.extensions import db
@@ -256,14 +255,15 @@ def test_a_box_can_be_emptied_onto_another_shelf(actor, box, socks, shelf_b):
 
 def test_a_split_puts_part_of_a_box_into_a_new_labelled_box_beside_it(actor, box, socks,
                                                                       shelf_a):
+    use_by = days_from_today(60)
     db.session.execute(Box.__table__.update().where(Box.id == box.id).values(
-        condition=BoxCondition.NEW, expires_on=date(2027, 1, 31)))
+        condition=BoxCondition.NEW, expires_on=use_by))
     db.session.commit()
     new_box = services.split_box(box, quantity=8, actor=actor)
     assert new_box.id != box.id and new_box.code.startswith("B")
     assert state(box) == (socks.id, shelf_a.id, 12)
     assert state(new_box) == (socks.id, shelf_a.id, 8)
-    assert (new_box.condition, new_box.expires_on) == (BoxCondition.NEW, date(2027, 1, 31))
+    assert (new_box.condition, new_box.expires_on) == (BoxCondition.NEW, use_by)
     assert level(shelf_a, socks) == 20
     assert_ledger_agrees()
 
@@ -292,13 +292,14 @@ def test_a_split_that_the_ledger_refuses_leaves_no_new_box_behind(actor, box, so
 def test_merging_puts_everything_into_the_other_box(actor, box, socks, shelf_a, create_box):
     other = create_box()
     receive(socks, shelf_a, 5, actor=actor, box=other)
+    use_by = days_from_today(90)
     db.session.execute(Box.__table__.update().where(Box.id == box.id).values(
-        expires_on=date(2027, 3, 1)))
+        expires_on=use_by))
     db.session.commit()
     services.merge_boxes(source=box, target=other, actor=actor)
     assert state(box) == (socks.id, shelf_a.id, 0)
     assert state(other) == (socks.id, shelf_a.id, 25)
-    assert db.session.get(Box, other.id).expires_on == date(2027, 3, 1)
+    assert db.session.get(Box, other.id).expires_on == use_by
     assert_ledger_agrees()
 
 
@@ -383,13 +384,13 @@ def test_writing_off_more_than_the_box_holds_is_refused(actor, box):
 
 def test_a_blank_box_filled_from_a_donation_is_a_receipt_onto_the_shelf(actor, blank, socks,
                                                                         shelf_a):
+    use_by = days_from_today(400)
     posted = services.fill_blank_box(blank, item=socks, quantity=30, condition="new",
-                                     location=shelf_a, expires_on=date(2028, 1, 1),
-                                     actor=actor)
+                                     location=shelf_a, expires_on=use_by, actor=actor)
     assert state(blank) == (socks.id, shelf_a.id, 30)
     assert document(posted).kind == DocumentKind.RECEIPT
     filled = db.session.get(Box, blank.id)
-    assert (filled.condition, filled.expires_on) == (BoxCondition.NEW, date(2028, 1, 1))
+    assert (filled.condition, filled.expires_on) == (BoxCondition.NEW, use_by)
     assert level(shelf_a, socks) == 30
     assert_ledger_agrees()
 

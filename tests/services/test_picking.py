@@ -275,10 +275,9 @@ def test_an_undone_pick_frees_the_box_and_cannot_be_undone_twice(world, partner_
 
 
 def test_suggestions_put_soonest_expiring_then_oldest_boxes_first_then_loose_stock(world):
-    from datetime import date
     w = world
     box = db.session.get(Box, w.box_new.id)
-    box.expires_on = date(2027, 1, 1)
+    box.expires_on = factories.days_from_today(30)
     db.session.commit()
     found = picking.suggestions(site_id=w.site.id, item_id=w.bags.id, needed=20)
     assert [(s.box_code, s.quantity) for s in found] == [

@@ -9,6 +9,7 @@ from werkzeug.security import generate_password_hash
 from tests import factories
 from warehouse.audit.models import AuditEvent
 from warehouse.audit.services import record
+from warehouse.core.clock import local_today
 from warehouse.extensions import db
 from warehouse.models import Organisation, OrganisationKind, Role, User
 
@@ -495,7 +496,7 @@ def test_the_audit_log_filters_by_action_actor_and_dates(as_admin, admin, volunt
     assert rows(action="user_reactivated") == 2
     assert rows(actor=other.id) == 1
     assert rows(actor=admin.id, action="user_reactivated") == 1
-    today = now.astimezone().date()
+    today = local_today(now)  # the audit log's days are the warehouse's, not the machine's
     assert rows(date_from=(today - timedelta(days=1)).isoformat()) == 2
     assert rows(date_to=(today - timedelta(days=5)).isoformat()) == 1
     assert rows(date_from=today.isoformat(), date_to=today.isoformat()) == 2

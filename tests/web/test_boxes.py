@@ -6,7 +6,6 @@ import html
 import io
 import re
 import uuid
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -253,13 +252,14 @@ def test_a_box_page_shows_its_expiry_and_the_donation_it_came_from(as_volunteer,
     donation = factories._save(Donation(
         received_at=utcnow(), donor_type="individual", donor_name="St Mary's church",
         site_id=dummy_site.id, intake_location_id=shelf_a.id, created_by_id=manager.id))
+    use_by = factories.days_from_today(150)
     db.session.execute(Box.__table__.update().where(Box.id == box.id).values(
-        donation_id=donation.id, expires_on=date(2027, 5, 4)))
+        donation_id=donation.id, expires_on=use_by))
     db.session.commit()
     response = as_volunteer.get("/boxes/B00500")
     page = text(response)
     assert f"Donation {donation.id}" in page and "St Mary's church" in page
-    assert "May 4, 2027" in page
+    assert f"{use_by:%B} {use_by.day}, {use_by.year}" in page
     app = as_volunteer.application
     if "intake.donation" in app.view_functions:
         with app.test_request_context():
@@ -443,14 +443,15 @@ def test_volunteers_cannot_write_off_or_undo(as_volunteer, box):
 
 
 def test_filling_a_blank_box_from_a_donation(as_volunteer, blank, socks, shelf_a):
+    use_by = factories.days_from_today(60)
     response = as_volunteer.post("/boxes/B00777/fill", data=form(
         "fill", item=socks.code, quantity="30", condition="new", location="L00901",
-        source="donor", expires_on="2027-02-01"))
+        source="donor", expires_on=use_by.isoformat()))
     assert response.status_code == 303
     filled = db.session.get(Box, blank.id)
     assert (filled.item_id, filled.location_id, filled.quantity, filled.condition,
             filled.expires_on) == (socks.id, shelf_a.id, 30, BoxCondition.NEW,
-                                   date(2027, 2, 1))
+                                   use_by)
     db.session.commit()
     page = text(as_volunteer.get("/boxes/B00777"))
     assert "Box B00777 now holds 30 pairs at Shelf A1." in page

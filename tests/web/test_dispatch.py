@@ -186,7 +186,8 @@ def test_the_pick_list_shows_box_codes_locations_and_quantities(client, world):
     assert "Pick list – request" in text and w.partner.name in text
     assert "Box B00123 at Shelf A1: 10" in text and "Box B00124 at Shelf A1: 20" in text
     assert "Page 1 of 1" in text
-    day = client.get(f"/dispatch/pick-lists.pdf?site={w.site.id}&day=2026-12-01")
+    day = client.get(f"/dispatch/pick-lists.pdf?site={w.site.id}"
+                     f"&day={w.request.needed_by.isoformat()}")
     assert f"Request {w.request.id}" in pdf_text(day.data)
     assert client.get("/dispatch/pick-lists.pdf?day=tomorrow").status_code == 400
     factories.create_site(name="Dunkirk store")

@@ -305,13 +305,14 @@ def test_the_sort_page_lists_what_waits_at_intake_and_prefills_from_it(
 
 def test_sorting_makes_boxes_on_a_shelf_and_offers_their_labels(
         signed_in, intake, shelf, loose_bags):
+    use_by = factories.days_from_today(400).isoformat()
     response = signed_in.post("/intake/sort", data=sort_form(
-        intake, loose_bags, target=shelf.id, condition="new", expires_on="2031-05-01"))
+        intake, loose_bags, target=shelf.id, condition="new", expires_on=use_by))
 
     assert response.status_code == 303
     boxes = db.session.scalars(select(Box).order_by(Box.code)).all()
     assert [(b.quantity, b.location_id, b.condition.value, str(b.expires_on))
-            for b in boxes] == [(10, shelf.id, "new", "2031-05-01")] * 2
+            for b in boxes] == [(10, shelf.id, "new", use_by)] * 2
     page = unescaped(signed_in.get(response.headers["Location"]))
     assert "2 boxes made" in page and boxes[0].code in page and boxes[1].code in page
     assert f"/labels/boxes?box={boxes[0].id}&box={boxes[1].id}" in page

@@ -17,10 +17,9 @@ from warehouse.stock import services as ledger
 
 
 @pytest.fixture
-def warehouse_(monkeypatch):
+def warehouse_(fixed_clock):
     # The sheets are printed "now": the same moment as the story of the warehouse.
-    monkeypatch.setattr("warehouse.reports.stock_sheet.utcnow", lambda: NOW)
-    monkeypatch.setattr("warehouse.core.clock.utcnow", lambda: NOW)
+    fixed_clock.move_to(NOW, tick=False)
     return build_warehouse()
 
 
