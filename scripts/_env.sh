@@ -37,3 +37,26 @@ ensure_chromium() {
     echo "Install it with: sudo apt-get install chromium" >&2
   fi
 }
+
+# CI's shifted-clock pass (FAKETIME=+400d scripts/test) moves the tests' clock with
+# libfaketime, from Debian's faketime package. Install it when missing and we may.
+ensure_faketime() {
+  if [ -n "$(faketime_library)" ]; then
+    return 0
+  fi
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing libfaketime for the shifted-clock pass ..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime
+  else
+    echo "libfaketime is missing: install it with: sudo apt-get install faketime" >&2
+    return 1
+  fi
+}
+
+faketime_library() {
+  local lib
+  for lib in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 \
+             /usr/local/lib/faketime/libfaketime.so.1; do
+    if [ -f "$lib" ]; then echo "$lib"; return 0; fi
+  done
+}

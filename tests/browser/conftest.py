@@ -11,6 +11,8 @@ it they fail rather than skip, so CI cannot pass without having run them.
 import os
 import shutil
 import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,18 @@ TABLET = {"width": 800, "height": 1280}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 # Fail fast: a page of this app answers in milliseconds.
 ACTION_TIMEOUT_MS = 10_000
+# The browser's clock is moved to the app's when they differ by more than this.
+CLOCK_TOLERANCE_MS = 2_000
+# ``Date`` in every page of a context, moved by OFFSET milliseconds (timers untouched).
+SHIFTED_DATE = """(() => {
+  const offset = OFFSET;
+  const RealDate = Date;
+  class ShiftedDate extends RealDate {
+    constructor(...args) { if (args.length) super(...args); else super(RealDate.now() + offset); }
+    static now() { return RealDate.now() + offset; }
+  }
+  globalThis.Date = ShiftedDate;
+})();"""
 
 
 def pytest_collection_modifyitems(items):
@@ -52,18 +66,55 @@ def browser():
                     f"or set CHROMIUM to its path.", pytrace=False)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with _without_faketime():
+        playwright = sync_playwright().start()
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@contextmanager
+def _without_faketime():
+    """Start Playwright's driver, and so Chromium, without libfaketime in the environment.
+
+    CI runs the suite once more with the test process's clock moved ahead by libfaketime
+    (``LD_PRELOAD``); Chromium started under it hangs. The browser keeps the machine's
+    real clock and each context reads the app's through ``new_context``.
+    """
+    saved = os.environ.get("LD_PRELOAD")
+    if saved is not None:
+        kept = [lib for lib in saved.split() if "faketime" not in lib]
+        os.environ["LD_PRELOAD"] = " ".join(kept)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["LD_PRELOAD"] = saved
+
+
+def new_context(browser, **options):
+    """A browser context with the tests' timeout, whose pages' clock reads the app's.
+
+    The app's clock is the test process's: moved ahead in CI's shifted-clock pass, or
+    set by ``fixed_clock``. A scan's time, made by the page, then means the same to the
+    app as in real use.
+    """
+    context = browser.new_context(**options)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    probe = context.new_page()
+    offset = round(time.time() * 1000 - probe.evaluate("Date.now()"))
+    probe.close()
+    if abs(offset) > CLOCK_TOLERANCE_MS:
+        context.add_init_script(SHIFTED_DATE.replace("OFFSET", str(offset)))
+    return context
 
 
 @pytest.fixture
 def page(browser, live_server):
     """A tablet-sized page in a fresh context; fails the test on a script error or a
     Content-Security-Policy violation."""
-    context = browser.new_context(viewport=TABLET, base_url=live_server, locale="en-GB")
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    context = new_context(browser, viewport=TABLET, base_url=live_server, locale="en-GB")
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))

@@ -7,13 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (
-    ACTION_TIMEOUT_MS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    SCREENSHOTS,
-    TABLET,
-)
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, TABLET, new_context
 from tests.browser.test_scan_modes import (  # noqa: F401  (fixtures)
     _is_api_refusal,
     choose_mode,
@@ -59,9 +53,8 @@ def camera_page(browser, live_server, tmp_path):
     filming = browser.browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + [
         "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
         f"--use-file-for-fake-video-capture={video}"])
-    context = filming.new_context(viewport=TABLET, base_url=live_server, locale="en-GB",
-                                  permissions=["camera"])
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    context = new_context(filming, viewport=TABLET, base_url=live_server, locale="en-GB",
+                          permissions=["camera"])
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))

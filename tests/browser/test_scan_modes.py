@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser.conftest import ACTION_TIMEOUT_MS, TABLET, _is_favicon
+from tests.browser.conftest import TABLET, _is_favicon, new_context
 from tests.requests_factories import create_approved_request
 from warehouse.catalogue.models import ItemBarcode
 from warehouse.extensions import db
@@ -23,8 +23,7 @@ from warehouse.models import Box, Role
 def page(browser, live_server):
     """As tests/browser/conftest.py's page, except that the browser's own log line for an
     API answer of 4xx (a refused scan the page shows in red) is not a problem."""
-    context = browser.new_context(viewport=TABLET, base_url=live_server, locale="en-GB")
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    context = new_context(browser, viewport=TABLET, base_url=live_server, locale="en-GB")
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))

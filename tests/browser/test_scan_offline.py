@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.browser.conftest import ACTION_TIMEOUT_MS, SCREENSHOTS, TABLET
+from tests.browser.conftest import ACTION_TIMEOUT_MS, SCREENSHOTS, TABLET, new_context
 from warehouse.boxes import services as boxes
 from warehouse.extensions import db
 from warehouse.models import Box, Document, Role
@@ -46,8 +46,7 @@ class Problems(list):
 
 @pytest.fixture
 def context(browser, live_server):
-    context = browser.new_context(viewport=TABLET, base_url=live_server, locale="en-GB")
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    context = new_context(browser, viewport=TABLET, base_url=live_server, locale="en-GB")
     problems = Problems()
     context.problems = problems
     context.on("page", problems.watch)
