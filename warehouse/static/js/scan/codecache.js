@@ -2,16 +2,13 @@
 //
 // codeCache keeps the site's codes (GET /api/v1/codes?site_id=N: boxes, blank boxes,
 // locations, items and their EANs) in IndexedDB, refreshes them while online, and answers
-// lookup(code) from them, saying how old they are ("codes from 12 minutes ago").
+// lookup(code) from them, saying how old they are ("codes from 12 minutes ago"). A code a
+// scanner mangled with the wrong keyboard layout is undone as the server does it.
+import { candidates } from "./scancodes.js";
 
 const DB_NAME = "warehouse-codes";
 const STORE = "sites";
 const REFRESH_INTERVAL_MS = 5 * 60000;
-// A scanner set to a QWERTY layout on an AZERTY tablet types the digit row's symbols.
-const AZERTY_DIGITS = { "&": "1", "é": "2", "\"": "3", "'": "4", "(": "5", "-": "6",
-                        "è": "7", "_": "8", "ç": "9", "à": "0" };
-// Letters such a scanner swaps; tried when the code as typed is not found.
-const SWAPS = { A: "Q", Q: "A", Z: "W", W: "Z" };
 
 const state = { siteId: null, codesUrl: "/api/v1/codes", record: null, index: null,
                 messages: {}, timer: null };
@@ -44,19 +41,6 @@ function withStore(mode, fn) {
       tx.onabort = function () { reject(tx.error); };
     });
   });
-}
-
-function normalise(code) {
-  return Array.from(String(code || "").trim()).map(function (ch) {
-    return AZERTY_DIGITS[ch] || ch;
-  }).join("").toUpperCase();
-}
-
-function candidates(code) {
-  const raw = String(code || "").trim();
-  const normal = normalise(raw);
-  const swapped = Array.from(normal).map(function (ch) { return SWAPS[ch] || ch; }).join("");
-  return [raw, raw.toUpperCase(), normal, swapped];
 }
 
 function buildIndex(record) {
@@ -170,7 +154,6 @@ export const codeCache = {
   refresh: refresh,
   lookup: lookup,
   ageText: ageText,
-  normalise: normalise,
   configure: configure,
   generatedAt: generatedAt,
 };
