@@ -30,6 +30,11 @@ AZERTY = {  # French AZERTY (Windows and Linux), keys named by their US position
 # Every character our codes use: kind letters, digits, dashes in location names, system
 # locations (VORG3, VDONOR...). All capital letters, to be safe.
 CODE_CHARACTERS = string.ascii_uppercase + string.digits + "-"
+# A code of each kind: box, location, item, request, EAN-13, EAN-8, UPC-A, system location,
+# location named with dashes.
+EVERY_KIND_OF_CODE = ["B00123", "L00012", "P00045", "R00007", "3760012345014", "76001239",
+                      "036000291452", "VORG3", "A-01-2"]
+LAYOUT_MIXES = [(US, AZERTY), (AZERTY, US)]
 
 
 def keystrokes(text: str, layout: dict) -> list[tuple[str, bool]]:
@@ -56,7 +61,7 @@ def code_with(char: str) -> str:
 
 
 @pytest.mark.parametrize("char", list(CODE_CHARACTERS))
-@pytest.mark.parametrize("scanner, computer", [(US, AZERTY), (AZERTY, US)],
+@pytest.mark.parametrize("scanner, computer", LAYOUT_MIXES,
                          ids=["us-scanner-azerty-computer", "azerty-scanner-us-computer"])
 def test_each_character_our_codes_use_is_recovered_from_a_scanner_on_the_other_layout(
         char, scanner, computer):
@@ -66,9 +71,8 @@ def test_each_character_our_codes_use_is_recovered_from_a_scanner_on_the_other_l
     assert normalise_scan(mangled) == code, (code, mangled)
 
 
-@pytest.mark.parametrize("code", ["B00123", "L00012", "P00045", "R00007", "3760012345014",
-                                  "76001239", "036000291452", "VORG3", "A-01-2"])
-@pytest.mark.parametrize("scanner, computer", [(US, AZERTY), (AZERTY, US)],
+@pytest.mark.parametrize("code", EVERY_KIND_OF_CODE)
+@pytest.mark.parametrize("scanner, computer", LAYOUT_MIXES,
                          ids=["us-scanner-azerty-computer", "azerty-scanner-us-computer"])
 def test_every_kind_of_code_comes_back_first_from_either_mix_of_layouts(code, scanner,
                                                                        computer):

@@ -15,8 +15,18 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.api.test_scancodes import (
+    AZERTY,
+    CODE_CHARACTERS,
+    EVERY_KIND_OF_CODE,
+    LAYOUT_MIXES,
+    US,
+    code_with,
+    typed,
+)
 from tests.browser.conftest import ACTION_TIMEOUT_MS, SCREENSHOTS, TABLET, new_context
 from warehouse.boxes import services as boxes
+from warehouse.core.scancodes import candidates
 from warehouse.extensions import db
 from warehouse.models import Box, Document, Role
 from warehouse.scanner import services as scanner
@@ -364,6 +374,36 @@ def test_look_ups_offline_answer_from_the_saved_codes(context, floor):
     assert found["entry"]["code"] == floor.box.code
     assert found["ageText"] == "Codes up to date"
     assert page.evaluate("() => ScanCodeCache.lookup('NO-SUCH-CODE')") is None
+
+
+def mangled_scans() -> list[str]:
+    """Every scan tests/api/test_scancodes.py models, and Caps Lock's capitals besides."""
+    texts = []
+    for scanner, computer in LAYOUT_MIXES:
+        texts += [typed(code_with(char), scanner, computer) for char in CODE_CHARACTERS]
+        texts += [typed(code, scanner, computer) for code in EVERY_KIND_OF_CODE]
+    return texts + ['Bàà&é"', 'Bàà&é"\n', "B))!@#", 'BÀÀ&É"', "Bàà&é§", "QA-01", "VORG3",
+                    typed("VADJUST", US, AZERTY), "  b00123\r\n", "\tl00012 ", "hello", ""]
+
+
+def test_offline_a_scanner_on_the_wrong_keyboard_layout_reads_as_it_does_on_the_server(
+        context, floor):
+    page = context.new_page()
+    sign_in(page, floor.volunteer)
+    open_scan_page(page)
+    texts = mangled_scans()
+
+    # The page's reading of each text: the codes it tries, in order, as the server does.
+    read = page.evaluate("texts => import('/static/js/scan/scancodes.js')"
+                         ".then(module => texts.map(module.candidates))", texts)
+
+    assert read == [candidates(text) for text in texts]
+    context.set_offline(True)
+    page.reload()
+    for scanner, computer in LAYOUT_MIXES:
+        mangled = typed(floor.box.code, scanner, computer)
+        found = page.evaluate("code => ScanCodeCache.lookup(code)", mangled)
+        assert found["entry"]["code"] == floor.box.code, mangled
 
 
 def make_a_stale_scan(context, page, floor):

@@ -8,6 +8,7 @@ import pytest
 
 from tests import factories
 from tests.conftest import login
+from warehouse.core.scancodes import keyboard_map
 from warehouse.models import Role
 
 
@@ -86,6 +87,15 @@ def test_the_scan_page_renders_in_french(client):
     assert strings["prompt"]["receive"] == "Scannez une étiquette de carton vierge."
     assert "Undo" not in json.dumps(strings["undo"])
     assert [item["name"] for item in data_block(page, "scan-items")] == ["Couverture"]
+
+
+def test_the_scan_page_carries_the_servers_scanner_keyboard_map_for_offline_look_ups(client):
+    login(client, factories.create_user(role=Role.VOLUNTEER))
+
+    keyboard = data_block(client.get("/scan").text, "scan-keyboard")
+
+    assert keyboard == keyboard_map()
+    assert keyboard["layouts"][0]["à"] == "0" and keyboard["layouts"][1][")"] == "0"
 
 
 def test_the_scanner_test_page_explains_the_scanner_setting_in_french(client):

@@ -17,6 +17,11 @@ locations such as ``VORG3``), so each layout's mapping below covers those charac
 nothing else. A raw text that is itself a valid code form is never remapped (``QA-01``
 could be a real location); otherwise each mapping that could have produced the text is
 tried, and the first result that is a code form wins.
+
+The scan page's offline look-up undoes the same mix-ups with these very tables:
+``keyboard_map()`` hands them to the page, and ``static/js/scan/scancodes.js`` applies
+them as ``candidates`` does here. The code forms are therefore written in the regular
+expression syntax Python and JavaScript share.
 """
 import re
 
@@ -111,3 +116,10 @@ def normalise_scan(text: str) -> str:
     """
     found = candidates(text)
     return found[0] if found else ""
+
+
+def keyboard_map() -> dict:
+    """The layouts, the code forms and the edge characters, as the scan page's JSON."""
+    return {"layouts": [dict(layout) for layout in LAYOUTS],
+            "codeForms": [form.pattern for form in CODE_FORMS],
+            "edges": _EDGES}

@@ -1,9 +1,11 @@
 """The scan page: one field for a keyboard-wedge scanner or the camera, and the floor's tasks.
 
 The page is server-rendered; ``static/js/scan/`` does the work through the JSON API
-(``/api/v1``), sending every write through the offline outbox when it is there. What the
-script shows, it gets from here in the reader's language: the strings, the items to choose
-from and the page's settings, in JSON data blocks (the CSP runs no inline script).
+(``/api/v1``), sending every write through the offline outbox. What the script shows, it
+gets from here in the reader's language: the strings, the items to choose from and the
+page's settings, in JSON data blocks (the CSP runs no inline script). The scanner keyboard
+map comes the same way, so the offline look-up undoes a scanner's layout mix-ups with the
+server's own tables, from the page the service worker saved.
 """
 from flask import Blueprint, current_app, render_template, session, url_for
 from flask_login import current_user
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from warehouse.accounts.access import WAREHOUSE, roles
 from warehouse.boxes.words import CONDITIONS
 from warehouse.catalogue.models import Item, item_display_name
+from warehouse.core.scancodes import keyboard_map
 from warehouse.extensions import db
 from warehouse.intake.queries import intake_location_of, sites
 from warehouse.models import Location, Role, TabletDevice
@@ -47,6 +50,7 @@ def index():
     return render_template(
         "scan/index.html", modes=MODES, sites=site_choices, scan_site_id=site_id,
         scan_settings=settings, scan_strings=page_strings(), scan_items=_items(),
+        scan_keyboard=keyboard_map(),
         conditions=[{"value": value.value, "label": str(label)}
                     for value, label in CONDITIONS.items()])
 

@@ -1,17 +1,12 @@
 // The scanner test page: what a keyboard-wedge scanner typed, whether its keyboard layout
 // suits this tablet, and how to set it right. Nothing is sent to the server.
+import { S } from "./data.js";
+import { fmt } from "./render.js";
 import { readScan, SCANNER_KEY_INTERVAL_MS } from "./wedge.js";
 
-const S = JSON.parse(document.getElementById("scan-strings").textContent);
 const field = document.getElementById("test-field");
 let keys = [];
 let started = null;
-
-function fmt(text, values) {
-  return String(text).replace(/%\((\w+)\)[sd]/g, function (whole, name) {
-    return values[name] !== undefined ? String(values[name]) : whole;
-  });
-}
 
 function show(scan, pressed, enter) {
   document.getElementById("test-result").hidden = false;
