@@ -198,7 +198,7 @@ def test_the_keypad_works_with_and_without_script(on_tablet, volunteer):
     assert "Hello, Vera Volunteer" in page
     assert 'name="pin"' in page and 'inputmode="numeric"' in page  # typeable without JS
     assert 'data-keypad-for="pin" hidden' in page and 'data-key="0"' in page
-    assert '<script src="/static/js/tablet.js" defer></script>' in page
+    assert '<script type="module" src="/static/js/tablet.js"></script>' in page
     assert "<script>" not in page  # CSP allows no inline script
 
 
