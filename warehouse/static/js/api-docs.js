@@ -9,7 +9,7 @@
     window.SwaggerUIBundle({
       url: element.dataset.specUrl,
       domNode: element,
-      deepLinking: true,
+      deepLinking: false,  // a link inside each operation's button is a control in a control
       presets: [window.SwaggerUIBundle.presets.apis],
       layout: "BaseLayout",
       defaultModelsExpandDepth: 0,
