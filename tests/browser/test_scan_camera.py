@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import axe
 from tests.browser.conftest import (
     ACTION_TIMEOUT_MS,
     CHROMIUM,
@@ -62,6 +63,7 @@ def camera_page(browser, live_server, tmp_path):
     context = filming.new_context(viewport=TABLET, base_url=live_server, locale="en-GB",
                                   permissions=["camera"])
     context.set_default_timeout(ACTION_TIMEOUT_MS)
+    accessibility = axe.watch(context)
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
@@ -72,9 +74,11 @@ def camera_page(browser, live_server, tmp_path):
     page.on("request", lambda request: requests.append(request.url))
     page.requests = requests
     yield page
+    accessibility.finish(context)
     context.close()
     filming.close()
     assert not problems, "the browser reported problems:\n" + "\n".join(problems)
+    accessibility.assert_clean()
 
 
 def test_the_camera_reads_a_box_label_with_the_self_hosted_reader(camera_page, world,

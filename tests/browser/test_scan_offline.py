@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.browser import axe
 from tests.browser.conftest import ACTION_TIMEOUT_MS, SCREENSHOTS, TABLET
 from warehouse.boxes import services as boxes
 from warehouse.extensions import db
@@ -48,12 +49,15 @@ class Problems(list):
 def context(browser, live_server):
     context = browser.new_context(viewport=TABLET, base_url=live_server, locale="en-GB")
     context.set_default_timeout(ACTION_TIMEOUT_MS)
+    accessibility = axe.watch(context)
     problems = Problems()
     context.problems = problems
     context.on("page", problems.watch)
     yield context
+    accessibility.finish(context)
     context.close()
     assert not problems, "the browser reported problems:\n" + "\n".join(problems)
+    accessibility.assert_clean()
 
 
 def shoot(page, name):
