@@ -439,6 +439,7 @@ def test_a_volunteer_moves_a_box_back_and_forth_offline_by_scanning_and_the_orde
         scan(page, floor.shelves[1 + n % 2].code)
         expect(page.locator("#offline-unsent-count")).to_have_text(str(n + 1))
     shoot(page, "scan-offline-moves-queued")
+    axe.check(page)  # the amber banner and the offline strip
     assert documents_by(floor.volunteer) == 0
 
     context.set_offline(False)
