@@ -5,7 +5,7 @@ The ``page`` fixture already checks each page a browser test opens (tests/browse
 these tests open every role's main pages on purpose, over a small warehouse with something
 on every page: stock below its minimum and out of stock, requests waiting, approved and
 picked, a donation in boxes, a distribution, a notification, a tablet with a volunteer's
-PIN. Run them alone with ``scripts/test tests/browser -m accessibility``.
+PIN. Run them, with the keyboard tests, alone: ``scripts/test tests/browser -m accessibility``.
 """
 import re
 import uuid

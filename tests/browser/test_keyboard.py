@@ -26,6 +26,8 @@ from warehouse.extensions import db
 from warehouse.intake.models import Donation, Priority
 from warehouse.models import Box
 
+pytestmark = pytest.mark.accessibility
+
 # What has the focus: its name, whether it is on screen, after the previous stop in the
 # page, and the contrast of its focus ring with the background around it.
 FOCUS = """() => {
