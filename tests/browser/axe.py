@@ -15,7 +15,9 @@ handles any other input, navigation or timer.
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -87,6 +89,7 @@ RUNNER = """
 """
 
 
+@cache
 def init_script() -> str:
     """axe-core followed by the runner that checks each page at load."""
     runner = RUNNER % {"tags": json.dumps(WCAG_21_AA), "report": json.dumps(REPORT_BINDING),
@@ -104,20 +107,20 @@ class Audit:
     def __init__(self):
         self.findings: dict[tuple, str] = {}
 
-    def record(self, payload: dict | None, when: str) -> list[str]:
-        """Keep the violations of one check; return the new ones, described."""
+    def record(self, payload: dict | None, when: str) -> None:
+        """Keep the violations one check found (``payload`` as the page reports them)."""
         if not payload:
-            return []
+            return
         where = (f"{_path(payload['url'])} ({when}; language {payload['lang'] or '?'}, "
                  f"{payload['width']}px wide)")
         if payload.get("error"):
             found = {("error", where): f"axe-core could not check {where}: {payload['error']}"}
         else:
-            found = {(rule["id"], _path(payload["url"]), node["target"]): describe(rule, node, where)
+            path = _path(payload["url"])
+            found = {(rule["id"], path, node["target"]): describe(rule, node, where)
                      for rule in payload["violations"] for node in rule["nodes"]}
-        new = [text for key, text in found.items() if key not in self.findings]
-        self.findings.update(found)
-        return new
+        for key, text in found.items():
+            self.findings.setdefault(key, text)
 
     def finish(self, context) -> None:
         """Check each page still open, as the test left it."""
@@ -173,4 +176,6 @@ def _audit(page) -> dict | None:
 
 
 def _path(url: str) -> str:
-    return "/" + url.split("://", 1)[-1].split("/", 1)[-1] if "://" in url else url
+    """The page's path and query, without the test server's address."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

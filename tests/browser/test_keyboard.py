@@ -40,7 +40,10 @@ FOCUS = """() => {
       ? [Number(match[1]), Number(match[2]), Number(match[3])] : null;
   }
   function luminance(colour) {
-    const [r, g, b] = colour.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    const [r, g, b] = colour.map(v => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   }
   function contrast(a, b) {
@@ -53,7 +56,9 @@ FOCUS = """() => {
     if (colour) { around = colour; break; }
   }
   const rings = [];
-  if (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2) rings.push(rgb(style.outlineColor));
+  if (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2) {
+    rings.push(rgb(style.outlineColor));
+  }
   for (const shadow of style.boxShadow.split(/,(?![^(]*\\))/)) {
     if (!shadow.includes('inset') && /0px 0px 0px [2-9]/.test(shadow)) rings.push(rgb(shadow));
   }
@@ -63,8 +68,8 @@ FOCUS = """() => {
   window.__keyboardPrevious = element;
   const label = element.labels && element.labels.length ? element.labels[0].innerText : '';
   return {
-    name: (element.getAttribute('aria-label') || label || element.innerText || element.id || element.tagName)
-      .replace(/\\s+/g, ' ').trim(),
+    name: (element.getAttribute('aria-label') || label || element.innerText || element.id
+           || element.tagName).replace(/\\s+/g, ' ').trim(),
     id: element.id,
     ring: Math.round(best * 100) / 100,
     onScreen: rect.width > 0 && rect.height > 0 && rect.bottom > 0 && rect.top < innerHeight,
@@ -286,7 +291,8 @@ def test_tab_reaches_every_action_of_the_pick_page_in_order_with_a_visible_focus
     stops = tab_through(page)
 
     assert in_order(stops, ["Picking and dispatch", "Print the pick list", "Box code",
-                            "How many (empty: the whole box)", "Pick this box", "Pick loose stock from a shelf"]), "\n".join(stops)
+                            "How many (empty: the whole box)", "Pick this box",
+                            "Pick loose stock from a shelf"]), "\n".join(stops)
 
 
 def test_a_manager_picks_undoes_and_dispatches_with_the_keyboard_alone(page, world, approved):
