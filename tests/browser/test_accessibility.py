@@ -3,9 +3,9 @@ French, on a tablet (800x1280) and on a phone (390x844).
 
 The ``page`` fixture already checks each page a browser test opens (tests/browser/axe.py);
 these tests open every role's main pages on purpose, over a small warehouse with something
-on every page: stock below its minimum and out of stock, requests waiting, approved and
-picked, a donation in boxes, a distribution, a notification, a tablet with a volunteer's
-PIN. Run them, with the keyboard tests, alone: ``scripts/test tests/browser -m accessibility``.
+on every page: stock below its minimum and out of stock, requests waiting and approved, a
+donation in boxes and loose, a distribution, a tablet with a volunteer's PIN. Run them, with
+the keyboard tests, alone: ``scripts/test tests/browser -m accessibility``.
 """
 import re
 import uuid
