@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.browser import axe
+
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
@@ -112,9 +114,11 @@ def new_context(browser, **options):
 
 @pytest.fixture
 def page(browser, live_server):
-    """A tablet-sized page in a fresh context; fails the test on a script error or a
-    Content-Security-Policy violation."""
+    """A tablet-sized page in a fresh context; fails the test on a script error, a
+    Content-Security-Policy violation or a WCAG 2.1 A/AA violation found by axe-core in any
+    page it opened (see tests/browser/axe.py)."""
     context = new_context(browser, viewport=TABLET, base_url=live_server, locale="en-GB")
+    accessibility = axe.watch(context)
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
@@ -122,8 +126,10 @@ def page(browser, live_server):
         f"console: {message.text} ({message.location.get('url')})")
         if message.type == "error" and not _is_favicon(message) else None)
     yield page
+    accessibility.finish(context)
     context.close()
     assert not problems, "the browser reported problems:\n" + "\n".join(problems)
+    accessibility.assert_clean()
 
 
 def _is_favicon(message) -> bool:

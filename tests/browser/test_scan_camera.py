@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import axe
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, TABLET, new_context
 from tests.browser.test_scan_modes import (  # noqa: F401  (fixtures)
     _is_api_refusal,
@@ -55,6 +56,7 @@ def camera_page(browser, live_server, tmp_path):
         f"--use-file-for-fake-video-capture={video}"])
     context = new_context(filming, viewport=TABLET, base_url=live_server, locale="en-GB",
                           permissions=["camera"])
+    accessibility = axe.watch(context)
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
@@ -65,9 +67,11 @@ def camera_page(browser, live_server, tmp_path):
     page.on("request", lambda request: requests.append(request.url))
     page.requests = requests
     yield page
+    accessibility.finish(context)
     context.close()
     filming.close()
     assert not problems, "the browser reported problems:\n" + "\n".join(problems)
+    accessibility.assert_clean()
 
 
 def test_the_camera_reads_a_box_label_with_the_self_hosted_reader(camera_page, world,

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests import factories
+from tests.browser import axe
 from tests.browser.conftest import TABLET, _is_favicon, new_context
 from tests.requests_factories import create_approved_request
 from warehouse.catalogue.models import ItemBarcode
@@ -24,6 +25,7 @@ def page(browser, live_server):
     """As tests/browser/conftest.py's page, except that the browser's own log line for an
     API answer of 4xx (a refused scan the page shows in red) is not a problem."""
     context = new_context(browser, viewport=TABLET, base_url=live_server, locale="en-GB")
+    accessibility = axe.watch(context)
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
@@ -32,8 +34,10 @@ def page(browser, live_server):
         if message.type == "error" and not _is_favicon(message)
         and not _is_api_refusal(message) else None)
     yield page
+    accessibility.finish(context)
     context.close()
     assert not problems, "the browser reported problems:\n" + "\n".join(problems)
+    accessibility.assert_clean()
 
 
 def _is_api_refusal(message) -> bool:

@@ -24,6 +24,7 @@ from tests.api.test_scancodes import (
     code_with,
     typed,
 )
+from tests.browser import axe
 from tests.browser.conftest import ACTION_TIMEOUT_MS, SCREENSHOTS, TABLET, new_context
 from warehouse.boxes import services as boxes
 from warehouse.core.scancodes import candidates
@@ -57,12 +58,15 @@ class Problems(list):
 @pytest.fixture
 def context(browser, live_server):
     context = new_context(browser, viewport=TABLET, base_url=live_server, locale="en-GB")
+    accessibility = axe.watch(context)
     problems = Problems()
     context.problems = problems
     context.on("page", problems.watch)
     yield context
+    accessibility.finish(context)
     context.close()
     assert not problems, "the browser reported problems:\n" + "\n".join(problems)
+    accessibility.assert_clean()
 
 
 def shoot(page, name):
@@ -474,6 +478,7 @@ def test_a_volunteer_moves_a_box_back_and_forth_offline_by_scanning_and_the_orde
         scan(page, floor.shelves[1 + n % 2].code)
         expect(page.locator("#offline-unsent-count")).to_have_text(str(n + 1))
     shoot(page, "scan-offline-moves-queued")
+    axe.check(page)  # the amber banner and the offline strip
     assert documents_by(floor.volunteer) == 0
 
     context.set_offline(False)

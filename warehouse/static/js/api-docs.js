@@ -9,10 +9,12 @@
     window.SwaggerUIBundle({
       url: element.dataset.specUrl,
       domNode: element,
-      deepLinking: true,
+      deepLinking: false,  // a link inside each operation's button is a control in a control
       presets: [window.SwaggerUIBundle.presets.apis],
       layout: "BaseLayout",
       defaultModelsExpandDepth: 0,
+      // Its colour themes put some tokens below 4.5:1 on their dark background.
+      syntaxHighlight: false,
       requestInterceptor: function (request) {
         if (csrf && request.method && request.method.toUpperCase() !== "GET") {
           request.headers["X-CSRFToken"] = csrf.content;

@@ -125,8 +125,11 @@ export function attachWedge(field, onScan) {
     const inField = target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement
       || target instanceof HTMLSelectElement;
     if (!inField) {
-      // Focus is on a button or nowhere: the scan field takes the keys.
-      if (isPrintable(event)) {
+      // Focus is on a button or nowhere: the scan field takes the keys, except Space on a
+      // button, which presses it (keyboard users press buttons with Space or Enter).
+      const pressing = event.key === " " && target instanceof Element
+        && target.closest("button, summary");
+      if (isPrintable(event) && !pressing) {
         field.focus();
         keys = [];
         dirty = false;
