@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.browser import axe
-from tests.browser.conftest import TABLET
+from tests.browser.conftest import TABLET, new_context
 from tests.dashboard.world import build_world
 from warehouse.core.clock import local_today
 from warehouse.core.types import utcnow
@@ -194,7 +194,7 @@ LEAVE_AT_ONCE = '<script>addEventListener("load", () => { location.href = "/logi
 
 def test_a_violation_names_its_rule_element_and_help_even_on_a_page_left_at_once(
         browser, live_server):
-    context = browser.new_context(viewport=PHONE, base_url=live_server, locale="en-GB")
+    context = new_context(browser, viewport=PHONE, base_url=live_server, locale="en-GB")
     accessibility = axe.watch(context)
     page = context.new_page()
     page.route("**/probe/*", lambda route: route.fulfill(
