@@ -65,7 +65,7 @@ def create_user(email: str, name: str, role: str, organisation: str | None,
                 password: str) -> None:
     """Create a user who can sign in."""
     from warehouse.accounts import services
-    from warehouse.errors import DomainError
+    from warehouse.core.errors import DomainError
 
     try:
         user = services.create_user(email=email, name=name, role=Role(role),
@@ -202,7 +202,7 @@ def _login_name() -> str:
 
 def _write_pdf(out: str, build) -> None:
     """Build the PDF first, so a refused sheet leaves no empty or half-written file."""
-    from warehouse.errors import DomainError
+    from warehouse.core.errors import DomainError
 
     try:
         pdf = build()

@@ -10,8 +10,8 @@ from warehouse.accounts.models import (
 from warehouse.api.models import ApiIdempotency
 from warehouse.audit.models import AuditEvent
 from warehouse.catalogue.models import Audience, Category, Item, ItemBarcode, Unit
-from warehouse.core.codes import CodeSequence
-from warehouse.core.settings import AppSetting
+from warehouse.stock.codes import CodeSequence
+from warehouse.admin.settings import AppSetting
 from warehouse.distributions.models import Distribution, DistributionReason, DistributionSite
 from warehouse.intake.models import Donation, DonorType, Priority
 from warehouse.labels.models import PrinterProfile

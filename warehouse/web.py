@@ -4,11 +4,7 @@ import os
 from flask import (
     Flask,
     current_app,
-    g,
-    has_request_context,
-    jsonify,
     redirect,
-    render_template,
     request,
     session,
     url_for,
@@ -21,7 +17,8 @@ from werkzeug.exceptions import HTTPException
 
 from warehouse import models  # noqa: F401  (every table registered before Alembic looks)
 from warehouse.accounts.access import enforce_access, public, signed_in
-from warehouse.errors import DomainError
+from warehouse.core.http import error_response, problem, select_locale, wants_json
+from warehouse.core.errors import DomainError
 from warehouse.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # Pages may load only what this app serves: no inline script, no third party.
@@ -148,24 +145,6 @@ def _init_login(app: Flask) -> None:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
-def select_locale() -> str:
-    """The user's choice, else the browser's preference, else English."""
-    languages = current_app.config["LANGUAGES"]
-    if not has_request_context():  # the CLI: English unless a command chose otherwise
-        return g.get("language") or languages[0]
-    chosen = session.get("language")
-    if chosen in languages:
-        return chosen
-    # A script with a token says which language it wants with each request; the scan
-    # page (signed in with the browser's session) gets the language its page is in.
-    if request.path.startswith("/api/") and request.headers.get("Accept-Language") \
-            and (not current_user.is_authenticated or g.get("api_token_id") is not None):
-        return request.accept_languages.best_match(languages) or languages[0]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return request.accept_languages.best_match(languages) or languages[0]
-
-
 @signed_in
 def home():
     """Each role's starting page: on a shared tablet the scan page (that is what tablets
@@ -198,13 +177,6 @@ def _security_headers(response):
         response.headers.setdefault("Strict-Transport-Security",
                                     "max-age=31536000; includeSubDomains")
     return response
-
-
-def wants_json() -> bool:
-    if request.path.startswith("/api/"):
-        return True
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json"
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -246,16 +218,3 @@ def _register_error_handlers(app: Flask) -> None:
             "Something went wrong on our side. Nothing was saved; please try again."))
 
 
-def error_response(status: int, slug: str, message: str):
-    if wants_json():
-        return problem(status, slug, message)
-    return render_template("error.html", status=status, message=message), status
-
-
-def problem(status: int, slug: str, detail: str):
-    """An RFC 9457 problem document."""
-    response = jsonify({"type": f"/problems/{slug}", "title": slug.replace("-", " "),
-                        "status": status, "detail": detail})
-    response.status_code = status
-    response.mimetype = "application/problem+json"
-    return response

@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import login
 from tests.dashboard.world import PARTNER_NAME, SHELF_NAMES, build_world
-from warehouse.core import settings
+from warehouse.admin import settings
 from warehouse.needs import queries
 
 

@@ -16,7 +16,7 @@ from warehouse.accounts import errors, services, tokens
 from warehouse.admin import errors as admin_errors
 from warehouse.audit.models import AuditEvent
 from warehouse.extensions import db
-from warehouse.mail import MailNotSent, send_mail
+from warehouse.core.mail import MailNotSent, send_mail
 from warehouse.models import Organisation, OrganisationKind, Role, User
 
 PASSWORD = "plum kettle harbour"

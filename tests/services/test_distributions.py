@@ -11,7 +11,7 @@ from warehouse.core.clock import local_today
 from warehouse.distributions import errors, queries, services
 from warehouse.distributions.models import Distribution, DistributionSite
 from warehouse.distributions.services import StockLine
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.extensions import db
 from warehouse.models import Box, Document, LocationKind, Role
 from warehouse.stock import errors as stock_errors

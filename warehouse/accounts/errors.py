@@ -1,5 +1,5 @@
 """Rules about accounts."""
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError
 
 
 class EmailAlreadyUsed(DomainError):

@@ -14,9 +14,10 @@ from warehouse.accounts.models import Organisation, OrganisationKind, Role, User
 from warehouse.admin import errors as admin_errors
 from warehouse.audit.services import record
 from warehouse.core.types import utcnow
-from warehouse.errors import N_
+from warehouse.core.errors import N_
+from warehouse.core.transactions import begin_write
 from warehouse.extensions import db
-from warehouse.mail import send_mail
+from warehouse.core.mail import send_mail
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -172,20 +173,6 @@ def _audit(*, actor, action: str, target, **details) -> None:
            summary=AUDIT_SUMMARIES[action] % shown, **details)
 
 
-def _begin_write() -> None:
-    """Start a fresh write transaction, holding SQLite's write lock from its first read.
-
-    The rules below (the last admin, a unique e-mail) read, then write: two admins acting
-    at once must not both pass the check. PostgreSQL gets row locks where it matters.
-    """
-    session = db.session()
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("account services own their transaction: commit other changes first")
-    if session.in_transaction():
-        session.commit()
-    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-
-
 def _user_language(user: User) -> str:
     languages = current_app.config["LANGUAGES"]
     return user.locale if user.locale in languages else current_app.config.get(
@@ -294,7 +281,7 @@ def invite_user(*, actor: User, email: str, name: str, role: Role,
     and writes nothing; raises ``MailNotSent`` when the account
     was created but the mail server refused the invitation (it can be sent again).
     """
-    _begin_write()
+    begin_write()
     role = Role(role)
     email = _check_email(email)
     name = _clean_name(name)
@@ -320,7 +307,7 @@ def resend_invitation(*, actor: User, user: User, link_for: LinkMaker) -> None:
     Raises ``NotInvited`` once they have a password, ``UserDeactivated``, or
     ``MailNotSent``.
     """
-    _begin_write()
+    begin_write()
     if user.password_hash:
         raise admin_errors.NotInvited(name=user.name)
     if not user.active:
@@ -393,7 +380,7 @@ def update_user(*, actor: User, user: User, name: str, role: Role,
     ``NameTooLong``, ``CoordinatorNeedsOrganisation``, ``OrganisationMustBePartner``,
     ``OrganisationInactive`` or ``OnlyCoordinatorsInPartner``, and writes nothing.
     """
-    _begin_write()
+    begin_write()
     role = Role(role)
     name = _clean_name(name)
     if role != user.role:
@@ -436,7 +423,7 @@ def deactivate_user(*, actor: User, user: User) -> bool:
     Returns False, writing nothing, when they were already deactivated (a form sent
     twice). Raises ``CannotDeactivateSelf`` or ``LastActiveAdmin``.
     """
-    _begin_write()
+    begin_write()
     if user.id == actor.id:
         raise admin_errors.CannotDeactivateSelf()
     if not user.active:
@@ -455,7 +442,7 @@ def reactivate_user(*, actor: User, user: User) -> bool:
 
     A coordinator whose organisation was deactivated stays out: ``OrganisationInactive``.
     """
-    _begin_write()
+    begin_write()
     if user.active:
         return False
     if user.role == Role.COORDINATOR and user.organisation is not None \
@@ -496,7 +483,7 @@ def create_organisation(*, actor: User, name: str, short_name: str) -> Organisat
     Raises ``NameRequired``, ``NameTooLong``, ``OrganisationNameUsed`` or
     ``OrganisationShortNameUsed`` (names are compared ignoring case).
     """
-    _begin_write()
+    begin_write()
     name, short_name = _clean_organisation_names(name, short_name)
     organisation = Organisation(name=name, short_name=short_name,
                                 kind=OrganisationKind.PARTNER, active=True)
@@ -517,7 +504,7 @@ def update_organisation(*, actor: User, organisation: Organisation, name: str,
     ``NameRequired``, ``OrganisationNameUsed``, ``OrganisationShortNameUsed`` or
     ``OperatorStaysActive``. Returns the audit actions written.
     """
-    _begin_write()
+    begin_write()
     name, short_name = _clean_organisation_names(name, short_name, current=organisation)
     if not active and organisation.kind == OrganisationKind.OPERATOR:
         raise admin_errors.OperatorStaysActive(organisation=organisation.name)

@@ -24,7 +24,7 @@ from warehouse.accounts.forms import (
     LanguageForm,
     LoginForm,
 )
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.extensions import db, limiter
 
 # Asking for a password link sends an e-mail: a few per address an hour is plenty, and

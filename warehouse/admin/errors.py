@@ -3,7 +3,7 @@
 They live here, with the pages that break them most often, while the services that enforce
 them are in ``warehouse.accounts.services``.
 """
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError
 
 
 class CannotChangeOwnRole(DomainError):

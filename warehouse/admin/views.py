@@ -32,10 +32,10 @@ from warehouse.admin.forms import (
     UserForm,
 )
 from warehouse.core.exports import DATETIME, NUMBER, Column, export_response
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.exports import export_routes, refuse_invalid
 from warehouse.extensions import db
-from warehouse.mail import MailNotSent
+from warehouse.core.mail import MailNotSent
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -357,7 +357,7 @@ class SettingsForm(FlaskForm):
 @roles(Role.ADMIN)
 def settings():
     """Switches an admin changes while the app runs: the public needs list."""
-    from warehouse.core import settings as app_settings
+    from warehouse.admin import settings as app_settings
     form = SettingsForm()
     if form.validate_on_submit():
         app_settings.change_setting(app_settings.PUBLIC_NEEDS_LIST,

@@ -28,9 +28,9 @@ from sqlalchemy import delete, select, update
 from werkzeug.exceptions import HTTPException
 
 from warehouse.api.models import ApiIdempotency, IdempotencyState
+from warehouse.core.transactions import side_transaction, write_transaction
 from warehouse.core.types import utcnow
-from warehouse.stock.services import side_transaction
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError, IdempotencyKeyReused
 from warehouse.extensions import csrf, db
 
 API_PREFIX = "/api/v1"
@@ -290,12 +290,6 @@ def before_api_request():
 
 # --- idempotent writes -------------------------------------------------------------------------
 
-class IdempotencyKeyReused(DomainError):
-    status = 422
-    template = N_("This Idempotency-Key was already used for a different request. Use a "
-                  "new key for a new request.")
-
-
 class RequestInProgress(DomainError):
     status = 409
     template = N_("The same request is still being handled. Wait a moment, then send it "
@@ -439,7 +433,6 @@ def _finish(row_id: int, response: Response) -> None:
 
 
 def _release(row_id: int) -> None:
-    from warehouse.stock.services import write_transaction
     db.session.rollback()
     with write_transaction() as conn:
         conn.execute(delete(ApiIdempotency).where(ApiIdempotency.id == row_id,

@@ -18,7 +18,7 @@ from warehouse.api.core import API_PREFIX
 from warehouse.catalogue.models import Category, Item, ItemBarcode, item_display_name
 from warehouse.core.scancodes import candidates, clean, normalise_scan
 from warehouse.core.types import utcnow
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError
 from warehouse.extensions import db
 from warehouse.requests.models import RequestStatus, StockRequest, StockRequestLine
 from warehouse.stock.models import Box, Location, LocationKind, Site

@@ -1,7 +1,7 @@
 """The rules of working with boxes, beyond the ledger's own, each as an error a person can
 act on. The ledger's errors (``warehouse.stock.errors``) cover the rest: not enough in the
 box, a box already at a location, a location of another site."""
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError
 
 
 class BoxIsBlank(DomainError):

@@ -20,7 +20,7 @@ from warehouse.boxes import errors
 from warehouse.boxes.queries import last_document_id
 from warehouse.boxes.words import WRITE_OFF_REASONS
 from warehouse.catalogue.models import Item
-from warehouse.core.codes import allocate_codes
+from warehouse.stock.codes import allocate_codes
 from warehouse.extensions import db
 from warehouse.stock import errors as stock_errors
 from warehouse.stock.models import (

@@ -44,12 +44,12 @@ from warehouse.boxes.words import (
     unit_word,
 )
 from warehouse.core.exports import DATE, NUMBER, Column, export_response
+from warehouse.core.http import wants_json
 from warehouse.exports import export_routes, refuse_invalid
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.extensions import db
 from warehouse.stock import errors as stock_errors
 from warehouse.stock.models import Box, LocationKind, Movement
-from warehouse.web import wants_json
 
 bp = Blueprint("boxes", __name__, url_prefix="/boxes")
 

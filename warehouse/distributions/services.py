@@ -30,7 +30,7 @@ from warehouse.distributions.models import (
     DistributionReason,
     DistributionSite,
 )
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError
 from warehouse.extensions import db
 from warehouse.stock import errors as stock_errors
 from warehouse.stock.models import (

@@ -25,7 +25,7 @@ from warehouse.distributions.forms import (
     new_key,
 )
 from warehouse.distributions.models import Distribution, DistributionReason
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.exports import export_routes, refuse_invalid
 from warehouse.exports.archive import Part, archive_response
 from warehouse.stock.models import DocumentKind

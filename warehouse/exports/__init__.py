@@ -12,7 +12,7 @@ from flask_babel import gettext
 from wtforms import SelectField
 
 from warehouse.core.exports import CSV, HXL, XLSX
-from warehouse.errors import DomainError, N_
+from warehouse.core.errors import DomainError, N_
 
 
 class FiltersNotValid(DomainError):

@@ -26,9 +26,10 @@ from sqlalchemy import delete, exc, select, update
 from warehouse.accounts.models import User
 from warehouse.audit.services import record
 from warehouse.catalogue.models import Item
-from warehouse.core.codes import allocate_codes
+from warehouse.stock.codes import allocate_codes
+from warehouse.core.transactions import begin_write
 from warehouse.core.types import utcnow
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.extensions import db
 from warehouse.intake import errors
 from warehouse.intake.models import Donation, DonorType, Priority
@@ -207,7 +208,7 @@ def receive_donation(*, actor: User, site_id: int, received_at: datetime | None,
 def _make_donation(document_id, actor_id, site_id, intake_id, received_at, donor_type,
                    donor_name, origin, priority, condition, note) -> Donation:
     """Insert the donation of a posted receipt and link its boxes; at most one per receipt."""
-    _begin_write()
+    begin_write()
     donation = Donation(
         received_at=received_at, donor_type=donor_type, donor_name=donor_name, origin=origin,
         priority=priority, condition=condition.value, site_id=site_id,
@@ -421,7 +422,7 @@ def create_blank_boxes(*, actor: User, count: int | str,
     key = _namespaced("", idempotency_key)
     actor = db.session.get(User, _user_id(actor))
     for attempt in range(2):
-        _begin_write()
+        begin_write()
         try:
             codes = allocate_codes("box", number)  # holds the counter until commit
             earlier = _blank_batch_of_key(actor.id, key)
@@ -552,19 +553,12 @@ def _local_today() -> date:
     return local_today()
 
 
-def _begin_write() -> None:
-    """End any read transaction, and start one that queues for the write lock on SQLite."""
-    if db.session().in_transaction():
-        db.session.commit()
-    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-
-
 def _make_boxes(count: int, **attributes) -> list[int]:
     """Make ``count`` empty boxes with new codes and commit; the ledger then fills them."""
     if not count:
         return []
     for attempt in range(2):
-        _begin_write()
+        begin_write()
         try:
             rows = [Box(code=code, **attributes) for code in allocate_codes("box", count)]
             db.session.add_all(rows)

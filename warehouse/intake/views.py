@@ -26,7 +26,7 @@ from sqlalchemy import select
 from warehouse.accounts.access import WAREHOUSE, roles
 from warehouse.core.exports import DATETIME, NUMBER, Column, export_response
 from warehouse.core.types import utcnow
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.exports import export_routes, refuse_invalid
 from warehouse.extensions import db
 from warehouse.intake import errors, queries, services

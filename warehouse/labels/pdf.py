@@ -15,7 +15,7 @@ from flask import has_app_context
 from flask_babel import format_date, format_number, gettext
 from reportlab.pdfgen.canvas import Canvas
 
-from warehouse.errors import N_
+from warehouse.core.errors import N_
 from warehouse.labels import errors
 from warehouse.labels.formats import FORMATS, THERMAL_DPI, LabelFormat, TextStyle
 from warehouse.labels.symbols import (CODE128_QUIET_ZONE_MODULES, Symbols, draw_code128,

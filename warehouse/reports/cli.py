@@ -35,7 +35,7 @@ def weekly_command(week, start, end, site_code, partner, lang, printed_by, print
     from flask_babel import force_locale, gettext
 
     from warehouse.cli import _login_name
-    from warehouse.errors import DomainError
+    from warehouse.core.errors import DomainError
     from warehouse.reports import errors, issued as issuing, weekly
     from warehouse.reports.queries import site_by_code
     from warehouse.reports.weekly_pdf import build_weekly_pdf

@@ -14,7 +14,7 @@ from warehouse.accounts.access import STAFF, get_visible_or_404, roles
 from warehouse.accounts.models import Role
 from warehouse.core.clock import local_today
 from warehouse.core.exports import XLSX_MIMETYPE
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.extensions import db
 from warehouse.reports import charts, errors, issued as issuing, weekly
 from warehouse.reports.models import IssuedReport

@@ -23,7 +23,7 @@ from warehouse.boxes import errors as box_errors
 from warehouse.boxes.forms import MAX_CODE_INPUT, MAX_QUANTITY_INPUT, ActionForm
 from warehouse.boxes.queries import box_by_code, location_by_code_or_name
 from warehouse.core.clock import local_today
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.extensions import db
 from warehouse.models import Role
 from warehouse.requests import documents, errors, picking

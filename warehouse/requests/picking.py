@@ -22,8 +22,9 @@ from sqlalchemy.engine import Connection
 
 from warehouse.audit.models import AuditEvent
 from warehouse.catalogue.models import Item, item_display_name
+from warehouse.core.transactions import write_transaction
 from warehouse.core.types import utcnow
-from warehouse.errors import N_
+from warehouse.core.errors import N_
 from warehouse.extensions import db
 from warehouse.requests import errors
 from warehouse.requests.models import PickLine, RequestStatus, StockRequest, StockRequestLine
@@ -77,7 +78,7 @@ def pick_box(target: StockRequest | StockRequestLine, *, box: Box | int,
     box_id = box if isinstance(box, int) else box.id
     actor_id = actor if isinstance(actor, int) else actor.id
     wanted = None if quantity in (None, "") else _whole(quantity)
-    with ledger.write_transaction() as conn:
+    with write_transaction() as conn:
         _lock(conn)
         _refuse_repeat(conn, actor_id, key)
         request = _approved_request(conn, request_id)
@@ -142,7 +143,7 @@ def pick_loose(request_line: StockRequestLine, *, location: Location | int,
     location_id = location if isinstance(location, int) else location.id
     actor_id = actor if isinstance(actor, int) else actor.id
     wanted = _whole(quantity)
-    with ledger.write_transaction() as conn:
+    with write_transaction() as conn:
         _lock(conn)
         _refuse_repeat(conn, actor_id, key)
         request = _approved_request(conn, request_id)
@@ -177,7 +178,7 @@ def unpick(pick_line: PickLine | int, *, actor) -> None:
     """
     pick_id = pick_line if isinstance(pick_line, int) else pick_line.id
     actor_id = actor if isinstance(actor, int) else actor.id
-    with ledger.write_transaction() as conn:
+    with write_transaction() as conn:
         _lock(conn)
         changed = conn.execute(update(PickLine).where(
             PickLine.id == pick_id, PickLine.dispatch_document_id.is_(None),

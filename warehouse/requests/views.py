@@ -14,7 +14,7 @@ from warehouse.accounts.access import get_visible_or_404, roles
 from warehouse.accounts.models import Organisation, OrganisationKind, Role
 from warehouse.catalogue.models import Audience
 from warehouse.core.exports import DATE, NUMBER, Column, export_response
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.exports import FiltersNotValid, export_routes
 from warehouse.extensions import db
 from warehouse.requests import queries, services

@@ -1,7 +1,7 @@
 """The rules of counting a location and of offline scans, each as an error a person can
 act on. Box and ledger rules keep their own errors (``warehouse.boxes.errors``,
 ``warehouse.stock.errors``)."""
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError
 
 
 class UnknownCount(DomainError):

@@ -33,8 +33,9 @@ from sqlalchemy.engine import Connection
 
 from warehouse.accounts.models import Role, User
 from warehouse.catalogue.models import Item
+from warehouse.core.transactions import write_transaction
 from warehouse.core.types import utcnow
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.extensions import db
 from warehouse.scanner import errors
 from warehouse.scanner.models import (
@@ -173,7 +174,7 @@ def _upsert_line(count_id: int, actor_id: int, *, box_id=None, item_id=None,
     values = {"quantity": quantity, "counted_by_id": actor_id, "counted_at": utcnow()}
     for attempt in range(2):
         try:
-            with ledger.write_transaction() as conn:
+            with write_transaction() as conn:
                 # Counted only while the count is open: a finish in between wins.
                 status = conn.execute(select(CountSession.status)
                                       .where(CountSession.id == count_id)).scalar()
@@ -204,7 +205,7 @@ def finish_count(count: CountSession | int, *, actor: User) -> list[CountDiffere
     count_id, location_id, actor_id = count.id, count.location_id, _id(actor)
     db.session.rollback()
     now = utcnow()
-    with ledger.write_transaction() as conn:
+    with write_transaction() as conn:
         # Only one finish computes: the second waits here, then finds it finished.
         claimed = conn.execute(update(CountSession).where(
             CountSession.id == count_id, CountSession.status == CountStatus.OPEN
@@ -277,7 +278,7 @@ def cancel_count(count: CountSession | int, *, actor: User) -> CountSession:
         raise errors.CountNotOpen(count=count.id, state=status_word(count.status))
     count_id, actor_id = count.id, _id(actor)
     db.session.rollback()
-    with ledger.write_transaction() as conn:
+    with write_transaction() as conn:
         changed = conn.execute(update(CountSession).where(
             CountSession.id == count_id,
             CountSession.status.in_([CountStatus.OPEN, CountStatus.FINISHED])
@@ -345,7 +346,7 @@ def approve_count(count: CountSession | int, *, decisions: dict[int, str],
     for plan in plans:
         documents[plan.difference_id] = plan.post(actor_id)
     now = utcnow()
-    with ledger.write_transaction() as conn:
+    with write_transaction() as conn:
         open_left = conn.execute(select(func.count()).select_from(CountDifference).where(
             CountDifference.count_id == context.count_id,
             CountDifference.document_id.is_(None))).scalar()

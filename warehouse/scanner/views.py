@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from warehouse.accounts.access import STAFF, roles
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.extensions import db
 from warehouse.scanner import queries, services
 from warehouse.scanner.models import CountSession, CountStatus, DifferenceKind

@@ -23,8 +23,9 @@ from flask_babel import gettext, ngettext
 from flask_login import current_user, login_user, logout_user
 
 from warehouse.accounts.access import public, roles
+from warehouse.core.http import problem, wants_json
 from warehouse.accounts.models import Role, TabletDevice, User
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.extensions import db, limiter
 from warehouse.tablet import errors, queries, services
 from warehouse.tablet.forms import ChangeOwnPinForm, EnableTabletForm, PinForm, SetPinForm
@@ -63,7 +64,6 @@ _limit_pin_per_account = limiter.shared_limit(
 def too_many_pin_attempts(_error):
     message = gettext("Too many wrong PINs. Wait a minute, then try again. If you have "
                       "forgotten your PIN, ask a manager to set a new one.")
-    from warehouse.web import problem, wants_json
     if wants_json():
         return problem(429, "too-many-pin-attempts", message)
     return render_template("tablet/too_many.html", message=message), 429
@@ -125,7 +125,6 @@ def end_idle_tablet_session():
         session["last_activity"] = now
         return None
     _end_tablet_session()
-    from warehouse.web import problem, wants_json
     if wants_json():
         return problem(401, "tablet-session-ended", message)
     flash(message, "info")
