@@ -16,7 +16,7 @@ from warehouse.labels import (FORMATS, MAX_LABELS, CopiesOutOfRange, InvalidLabe
                               PrinterOffsetTooLarge, StartPositionOutOfRange, TooManyLabels,
                               UnknownLabelFormat, UnsupportedPrinterResolution,
                               build_calibration_page, build_labels)
-from warehouse.labels import text
+from warehouse.core.pdf import text
 from warehouse.labels.symbols import CODE128_QUIET_ZONE_MODULES, encode
 
 SHEETS = [name for name, fmt in FORMATS.items() if not fmt.thermal]

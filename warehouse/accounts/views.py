@@ -25,6 +25,7 @@ from warehouse.accounts.forms import (
     LoginForm,
 )
 from warehouse.core.errors import DomainError
+from warehouse.core.words import ROLES
 from warehouse.extensions import db, limiter
 
 # Asking for a password link sends an e-mail: a few per address an hour is plenty, and
@@ -37,11 +38,10 @@ bp = Blueprint("accounts", __name__)
 
 @bp.context_processor
 def _account_values():
-    from warehouse.admin.forms import ROLE_LABELS
 
     role = current_user.role if current_user.is_authenticated else None
     return {"min_password_length": services.MIN_PASSWORD_LENGTH,
-            "role_label": ROLE_LABELS.get(role, role)}
+            "role_label": ROLES.get(role, role)}
 
 
 def _failed_attempt(response) -> bool:

@@ -23,7 +23,6 @@ from warehouse.admin import queries
 from warehouse.admin.forms import (
     AUDIT_ACTION_LABELS,
     ROLE_HINTS,
-    ROLE_LABELS,
     USER_STATUSES,
     AuditFilterForm,
     InviteForm,
@@ -34,6 +33,7 @@ from warehouse.admin.forms import (
 from warehouse.core.exports import DATETIME, NUMBER, Column, export_response
 from warehouse.core.errors import DomainError
 from warehouse.exports import export_routes, refuse_invalid
+from warehouse.core.words import ROLES
 from warehouse.extensions import db
 from warehouse.core.mail import MailNotSent
 
@@ -58,7 +58,7 @@ FIELD_OF_ERROR = {
 
 @bp.context_processor
 def _labels():
-    return {"role_labels": ROLE_LABELS, "status_labels": USER_STATUSES,
+    return {"role_labels": ROLES, "status_labels": USER_STATUSES,
             "user_status": queries.user_status}
 
 
@@ -340,7 +340,7 @@ def audit_export(fmt: str):
         for event in queries.audit_event_rows(**chosen):
             yield [event.at, event.actor.name if event.actor else system,
                    str(AUDIT_ACTION_LABELS.get(event.action, event.action.replace("_", " "))),
-                   queries.describe(event, ROLE_LABELS),
+                   queries.describe(event, ROLES),
                    f"{event.target_type} {event.target_id}" if event.target_type else None,
                    event.id]
 

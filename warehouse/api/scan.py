@@ -28,7 +28,7 @@ from warehouse.api.core import API_PREFIX, ScannedAt, idempotent, ledger_key
 from warehouse.boxes import errors as box_errors
 from warehouse.boxes import queries as box_queries
 from warehouse.boxes import services as boxes
-from warehouse.boxes.words import unit_word
+from warehouse.core.words import unit_word
 from warehouse.catalogue.models import Item
 from warehouse.extensions import db
 from warehouse.intake.queries import intake_location_of

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select, update
 from warehouse.accounts.models import Role, User
 from warehouse.boxes import errors
 from warehouse.boxes.queries import last_document_id
-from warehouse.boxes.words import WRITE_OFF_REASONS
+from warehouse.core.words import WRITE_OFF_REASONS
 from warehouse.catalogue.models import Item
 from warehouse.stock.codes import allocate_codes
 from warehouse.extensions import db
@@ -197,7 +197,7 @@ def merge_boxes(*, source: Box, target: Box, actor: User,
             source_item=_item_name(from_state.item_id),
             target_item=_item_name(to_state.item_id))
     if source.condition != target.condition:
-        from warehouse.boxes.words import CONDITIONS
+        from warehouse.core.words import CONDITIONS
         raise errors.MergeNeedsSameCondition(
             source=from_state.code, target=to_state.code,
             source_condition=str(CONDITIONS[source.condition]).lower(),
@@ -365,7 +365,7 @@ def undo_document(document_id: int, *, actor: User, idempotency_key: str | None 
     recorded_at, key = document.recorded_at, document.idempotency_key or ""
     db.session.rollback()
     if kind in NOT_UNDONE_HERE:
-        from warehouse.boxes.words import kind_label
+        from warehouse.core.words import kind_label
         raise errors.UndoElsewhere(document_id=document_id, kind=kind_label(kind))
     if actor.role not in (Role.MANAGER, Role.ADMIN):
         if actor_id != actor.id:

@@ -34,7 +34,7 @@ from warehouse.boxes.forms import (
     UndoForm,
     WriteOffForm,
 )
-from warehouse.boxes.words import (
+from warehouse.core.words import (
     CONDITIONS,
     STATES,
     history_reason,

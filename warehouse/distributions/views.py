@@ -16,13 +16,13 @@ from warehouse.accounts.access import get_visible_or_404, roles
 from warehouse.accounts.models import Role
 from warehouse.core.clock import local_today
 from warehouse.core.exports import CSV, DATE, DATETIME, HXL, NUMBER, XLSX, Column, export_response
+from warehouse.core.fields import new_key
 from warehouse.distributions import errors, queries, services
 from warehouse.distributions.forms import (
     REASON_LABELS,
     DistributionFilterForm,
     DistributionForm,
     ReturnForm,
-    new_key,
 )
 from warehouse.distributions.models import Distribution, DistributionReason
 from warehouse.core.errors import DomainError

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from warehouse.accounts.models import User
 from warehouse.audit.services import record
-from warehouse.boxes.words import AUDIENCES, unit_word
+from warehouse.core.words import AUDIENCES, unit_word
 from warehouse.catalogue.models import Item
 from warehouse.core.errors import N_, DomainError
 from warehouse.extensions import db

@@ -40,7 +40,7 @@ from reportlab.graphics import renderPDF, renderSVG
 from reportlab.graphics.shapes import Drawing, Line, Path, Rect, String
 from reportlab.lib.colors import HexColor
 
-from warehouse.labels.text import fonts, printable, text_width
+from warehouse.core.pdf.text import fonts, printable, text_width
 
 WIDTH = 480.0
 HEIGHT = 220.0

@@ -30,10 +30,9 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether,
                                 PageTemplate, Paragraph, Spacer, Table, TableStyle)
 
-from warehouse.boxes.words import WRITE_OFF_REASONS
+from warehouse.core.words import WRITE_OFF_REASONS, donor_type_label
 from warehouse.core.types import utcnow
-from warehouse.intake.forms import DONOR_TYPE_LABELS
-from warehouse.labels.text import PT_PER_MM, fonts, printable, text_width
+from warehouse.core.pdf.text import PT_PER_MM, fonts, printable, text_width
 from warehouse.reports import charts
 from warehouse.reports.weekly import WeeklyReport
 
@@ -707,8 +706,5 @@ def _write_off_label(reason: str) -> str:
 
 
 def _donor_label(kind: str) -> str:
-    for key, label in DONOR_TYPE_LABELS.items():
-        if key.value == kind:
-            return str(label)
-    return kind
+    return donor_type_label(kind)
 

@@ -12,9 +12,10 @@ from flask_login import current_user
 
 from warehouse.accounts.access import get_visible_or_404, roles
 from warehouse.accounts.models import Organisation, OrganisationKind, Role
-from warehouse.catalogue.models import Audience
 from warehouse.core.exports import DATE, NUMBER, Column, export_response
 from warehouse.core.errors import DomainError
+from warehouse.core.fields import new_key
+from warehouse.core.words import AUDIENCES
 from warehouse.exports import FiltersNotValid, export_routes
 from warehouse.extensions import db
 from warehouse.requests import queries, services
@@ -23,7 +24,6 @@ from warehouse.requests.forms import (
     RequestForm,
     ReviewForm,
     TypedLine,
-    new_key,
 )
 from warehouse.requests.models import RequestStatus, StockRequest
 
@@ -33,9 +33,7 @@ PARTNERS = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
 STAFF = (Role.MANAGER, Role.ADMIN)
 
 def _audience_labels():
-    return {Audience.MEN.value: gettext("Men"), Audience.WOMEN.value: gettext("Women"),
-            Audience.CHILDREN.value: gettext("Children"), Audience.BABY.value: gettext("Baby"),
-            Audience.UNISEX.value: gettext("Unisex")}
+    return {value: str(label) for value, label in AUDIENCES.items()}
 
 
 @bp.app_context_processor

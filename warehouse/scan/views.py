@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from warehouse.accounts.access import WAREHOUSE, roles
-from warehouse.boxes.words import CONDITIONS
+from warehouse.core.words import CONDITIONS
 from warehouse.catalogue.models import Item, item_display_name
 from warehouse.extensions import db
 from warehouse.intake.queries import intake_location_of, sites
@@ -47,7 +47,7 @@ def index():
     return render_template(
         "scan/index.html", modes=MODES, sites=site_choices, scan_site_id=site_id,
         scan_settings=settings, scan_strings=page_strings(), scan_items=_items(),
-        conditions=[{"value": value.value, "label": str(label)}
+        conditions=[{"value": value, "label": str(label)}
                     for value, label in CONDITIONS.items()])
 
 

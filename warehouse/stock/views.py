@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from warehouse.accounts.access import STAFF, WAREHOUSE, roles, signed_in
-from warehouse.boxes.words import DOCUMENT_KINDS, REASONS, unit_word
+from warehouse.core.words import DOCUMENT_KINDS, REASONS, unit_word
 from warehouse.catalogue.models import Item, Unit
 from warehouse.core.exports import (CSV, DATETIME, HXL, NUMBER, XLSX, Column,
                                     export_response, spreadsheet_cell)
@@ -162,7 +162,7 @@ def _int(value) -> int | None:
 def _words() -> queries.Words:
     """The reader's words for kinds, reasons and units, looked up once per list."""
     return queries.Words(
-        kinds={kind.value: str(label) for kind, label in DOCUMENT_KINDS.items()},
+        kinds={kind: str(label) for kind, label in DOCUMENT_KINDS.items()},
         reasons={None: ""} | {key: str(label) for key, label in REASONS.items()},
         units={unit.value: (unit_word(unit, 1), unit_word(unit, 2)) for unit in Unit})
 
