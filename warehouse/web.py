@@ -4,6 +4,7 @@ import os
 from flask import (
     Flask,
     current_app,
+    flash,
     redirect,
     request,
     session,
@@ -16,10 +17,37 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from warehouse import models  # noqa: F401  (every table registered before Alembic looks)
-from warehouse.accounts.access import enforce_access, public, signed_in
-from warehouse.core.http import error_response, problem, select_locale, wants_json
+from warehouse.accounts.access import STAFF, WAREHOUSE, enforce_access, public, signed_in
+from warehouse.accounts.models import User
+from warehouse.accounts.services import set_locale
+from warehouse.accounts.views import bp as accounts_bp
+from warehouse.accounts.views import safe_next
+from warehouse.admin.views import bp as admin_bp
+from warehouse.api import init_app as init_api
+from warehouse.api.core import (domain_problem, http_problem, load_user_from_bearer,
+                                unauthorized_problem)
+from warehouse.boxes.views import bp as boxes_bp
+from warehouse.catalogue.views import bp as catalogue_bp
+from warehouse.cli import register_commands
 from warehouse.core.errors import DomainError
+from warehouse.core.http import error_response, problem, select_locale, wants_json
+from warehouse.dashboard.views import bp as dashboard_bp
+from warehouse.distributions.views import bp as distributions_bp
 from warehouse.extensions import babel, csrf, db, limiter, login_manager, migrate
+from warehouse.intake.views import bp as intake_bp
+from warehouse.labels.views import bp as labels_bp
+from warehouse.lan_tls import ca_certificate
+from warehouse.navigation import menu_for
+from warehouse.needs.views import bp as needs_bp
+from warehouse.reports.views import bp as reports_bp
+from warehouse.requests.dispatch_views import bp as dispatch_bp
+from warehouse.requests.views import bp as requests_bp
+from warehouse.scan.offline import bp as offline_bp
+from warehouse.scan.views import bp as scan_bp
+from warehouse.scanner.views import bp as scanner_bp
+from warehouse.stock.views import bp as stock_bp
+from warehouse.tablet.views import bp as tablet_bp
+from warehouse.tablet.views import end_idle_tablet_session
 
 # Pages may load only what this app serves: no inline script, no third party.
 # 'wasm-unsafe-eval' lets the scan page compile its self-hosted barcode reader (WebAssembly);
@@ -30,6 +58,10 @@ CONTENT_SECURITY_POLICY = (
     "worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+#: Every page's blueprint, in the order they are registered.
+BLUEPRINTS = (accounts_bp, stock_bp, admin_bp, boxes_bp, labels_bp, intake_bp, distributions_bp,
+              dispatch_bp, requests_bp, offline_bp, scan_bp, scanner_bp, dashboard_bp, needs_bp,
+              reports_bp, catalogue_bp, tablet_bp)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -49,53 +81,17 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     _init_login(app)
 
-    from warehouse.accounts.views import bp as accounts_bp
-    from warehouse.stock.views import bp as stock_bp
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(stock_bp)
-    from warehouse.admin.views import bp as admin_bp
-    app.register_blueprint(admin_bp)
-    from warehouse.boxes.views import bp as boxes_bp
-    from warehouse.labels.views import bp as labels_bp
-    app.register_blueprint(boxes_bp)
-    app.register_blueprint(labels_bp)
-    from warehouse.intake.views import bp as intake_bp
-    app.register_blueprint(intake_bp)
-    from warehouse.distributions.views import bp as distributions_bp
-    app.register_blueprint(distributions_bp)
-    from warehouse.requests.dispatch_views import bp as dispatch_bp
-    app.register_blueprint(dispatch_bp)
-    from warehouse.requests.views import bp as requests_bp
-    app.register_blueprint(requests_bp)
-    from warehouse.scan.offline import bp as offline_bp
-    app.register_blueprint(offline_bp)
-    from warehouse.scan.views import bp as scan_bp
-    app.register_blueprint(scan_bp)
-    from warehouse.scanner.views import bp as scanner_bp
-    app.register_blueprint(scanner_bp)
-    from warehouse.dashboard.views import bp as dashboard_bp
-    app.register_blueprint(dashboard_bp)
-    from warehouse.needs.views import bp as needs_bp
-    app.register_blueprint(needs_bp)
-    from warehouse.reports.views import bp as reports_bp
-    app.register_blueprint(reports_bp)
-    from warehouse.catalogue.views import bp as catalogue_bp
-    app.register_blueprint(catalogue_bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", home)
     app.add_url_rule("/language/<code>", "set_language", set_language, methods=["POST"])
-    from warehouse.lan_tls import ca_certificate
     app.add_url_rule("/tls/ca.crt", "lan_ca_certificate", ca_certificate)
     # Tablet mode: an idle or retired tablet's session ends before any access check.
-    from warehouse.tablet.views import bp as tablet_bp, end_idle_tablet_session
-    app.register_blueprint(tablet_bp)
     app.before_request(end_idle_tablet_session)
     app.before_request(enforce_access)
     app.after_request(_security_headers)
     _register_error_handlers(app)
-    from warehouse.api import init_app as init_api  # after enforce_access: checks run after it
-    init_api(app)
-
-    from warehouse.cli import register_commands
+    init_api(app)  # after enforce_access: the API's own checks run after it
     register_commands(app)
 
     app.jinja_env.filters["format_number"] = format_decimal
@@ -104,7 +100,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _layout():
-        from warehouse.navigation import menu_for
         return {"languages": app.config["LANGUAGES"], "current_language": select_locale(),
                 "menu": menu_for(current_user)}
 
@@ -118,10 +113,8 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        from warehouse.accounts.models import User
         if request.path.startswith("/api/") and "Authorization" in request.headers:
             # A request that brings an API token is that token's, whatever the cookies.
-            from warehouse.api.core import load_user_from_bearer
             return load_user_from_bearer(request)
         user_id, _, version = session_id.partition(".")
         if not user_id.isdigit() or not version.isdigit():
@@ -136,11 +129,9 @@ def _init_login(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def unauthorized():
         if request.path.startswith("/api/"):
-            from warehouse.api.core import unauthorized_problem
             return unauthorized_problem()
         if wants_json():
             return problem(401, "not-signed-in", gettext("Sign in first."))
-        from flask import flash
         flash(gettext("Please sign in to see this page."), "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
@@ -150,7 +141,6 @@ def home():
     """Each role's starting page: on a shared tablet the scan page (that is what tablets
     are for, and scans waiting to be sent go out when it opens); elsewhere the dashboard
     for managers and admins, else stock."""
-    from warehouse.accounts.access import STAFF, WAREHOUSE
     if session.get("tablet_id") and current_user.role in WAREHOUSE:
         return redirect(url_for("scan.index"))
     if current_user.role in STAFF:
@@ -164,9 +154,7 @@ def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["language"] = code
         if current_user.is_authenticated:
-            from warehouse.accounts.services import set_locale
             set_locale(current_user, code)
-    from warehouse.accounts.views import safe_next
     return redirect(safe_next(request.form.get("next")))
 
 
@@ -193,7 +181,6 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         if request.path.startswith("/api/"):
-            from warehouse.api.core import domain_problem
             return domain_problem(error)
         return error_response(error.status, error.slug, error.message)
 
@@ -206,7 +193,6 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if request.path.startswith("/api/"):
-            from warehouse.api.core import http_problem
             return http_problem(error)
         message = messages.get(error.code, _l("The request could not be handled."))
         return error_response(error.code, f"http-{error.code}", str(message))

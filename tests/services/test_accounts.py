@@ -13,7 +13,7 @@ from werkzeug.security import generate_password_hash
 
 from tests import factories
 from warehouse.accounts import errors, services, tokens
-from warehouse.admin import errors as admin_errors
+from warehouse.accounts import errors as admin_errors
 from warehouse.audit.models import AuditEvent
 from warehouse.extensions import db
 from warehouse.core.mail import MailNotSent, send_mail

@@ -11,7 +11,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from warehouse.accounts import errors, tokens
 from warehouse.accounts.models import Organisation, OrganisationKind, Role, User
-from warehouse.admin import errors as admin_errors
 from warehouse.audit.services import record
 from warehouse.core.types import utcnow
 from warehouse.core.errors import N_
@@ -183,9 +182,9 @@ def _clean_name(name: str | None, maximum: int = MAX_NAME_LENGTH) -> str:
     """``name`` with runs of spaces made one; raise if it is empty or too long."""
     name = " ".join((name or "").split())
     if not name:
-        raise admin_errors.NameRequired()
+        raise errors.NameRequired()
     if len(name) > maximum:
-        raise admin_errors.NameTooLong(maximum=maximum)
+        raise errors.NameTooLong(maximum=maximum)
     return name
 
 
@@ -206,14 +205,14 @@ def _check_organisation(role: Role, organisation: Organisation | None) -> Organi
     """
     if role != Role.COORDINATOR:
         if organisation is not None and organisation.kind == OrganisationKind.PARTNER:
-            raise admin_errors.OnlyCoordinatorsInPartner(organisation=organisation.name)
+            raise errors.OnlyCoordinatorsInPartner(organisation=organisation.name)
         return organisation
     if organisation is None:
         raise errors.CoordinatorNeedsOrganisation()
     if organisation.kind != OrganisationKind.PARTNER:
-        raise admin_errors.OrganisationMustBePartner(organisation=organisation.name)
+        raise errors.OrganisationMustBePartner(organisation=organisation.name)
     if not organisation.active:
-        raise admin_errors.OrganisationInactive(organisation=organisation.name)
+        raise errors.OrganisationInactive(organisation=organisation.name)
     return organisation
 
 
@@ -228,7 +227,7 @@ def _ensure_another_admin_remains(user: User) -> None:
                               User.password_hash.is_not(None))
         .order_by(User.id).with_for_update()).all()
     if not any(admin_id != user.id for admin_id in admins):
-        raise admin_errors.LastActiveAdmin(name=user.name)
+        raise errors.LastActiveAdmin(name=user.name)
 
 
 def _organisation_name(organisation: Organisation | None) -> str | None:
@@ -309,9 +308,9 @@ def resend_invitation(*, actor: User, user: User, link_for: LinkMaker) -> None:
     """
     begin_write()
     if user.password_hash:
-        raise admin_errors.NotInvited(name=user.name)
+        raise errors.NotInvited(name=user.name)
     if not user.active:
-        raise admin_errors.UserDeactivated(name=user.name)
+        raise errors.UserDeactivated(name=user.name)
     user.session_version += 1
     user.invited_at = utcnow()
     _audit(actor=actor, action=INVITATION_RESENT, target=user, email=user.email)
@@ -385,7 +384,7 @@ def update_user(*, actor: User, user: User, name: str, role: Role,
     name = _clean_name(name)
     if role != user.role:
         if user.id == actor.id:
-            raise admin_errors.CannotChangeOwnRole()
+            raise errors.CannotChangeOwnRole()
         if user.role == Role.ADMIN:
             _ensure_another_admin_remains(user)
     if role == Role.COORDINATOR and organisation is not None \
@@ -425,7 +424,7 @@ def deactivate_user(*, actor: User, user: User) -> bool:
     """
     begin_write()
     if user.id == actor.id:
-        raise admin_errors.CannotDeactivateSelf()
+        raise errors.CannotDeactivateSelf()
     if not user.active:
         return False
     if user.role == Role.ADMIN:
@@ -447,7 +446,7 @@ def reactivate_user(*, actor: User, user: User) -> bool:
         return False
     if user.role == Role.COORDINATOR and user.organisation is not None \
             and not user.organisation.active:
-        raise admin_errors.OrganisationInactive(organisation=user.organisation.name)
+        raise errors.OrganisationInactive(organisation=user.organisation.name)
     user.active = True
     _audit(actor=actor, action=USER_REACTIVATED, target=user, email=user.email)
     db.session.commit()
@@ -462,10 +461,10 @@ def _clean_organisation_names(name: str, short_name: str,
     if current is not None:
         others = others.where(Organisation.id != current.id)
     if db.session.scalar(others.where(func.lower(Organisation.name) == name.lower())):
-        raise admin_errors.OrganisationNameUsed(name=name)
+        raise errors.OrganisationNameUsed(name=name)
     if db.session.scalar(others.where(
             func.lower(Organisation.short_name) == short_name.lower())):
-        raise admin_errors.OrganisationShortNameUsed(short_name=short_name)
+        raise errors.OrganisationShortNameUsed(short_name=short_name)
     return name, short_name
 
 
@@ -474,7 +473,7 @@ def _flush_organisation(name: str, short_name: str) -> None:
         db.session.flush()
     except IntegrityError:  # created or renamed at the same moment by another admin
         db.session.rollback()
-        raise admin_errors.OrganisationNameUsed(name=name) from None
+        raise errors.OrganisationNameUsed(name=name) from None
 
 
 def create_organisation(*, actor: User, name: str, short_name: str) -> Organisation:
@@ -507,7 +506,7 @@ def update_organisation(*, actor: User, organisation: Organisation, name: str,
     begin_write()
     name, short_name = _clean_organisation_names(name, short_name, current=organisation)
     if not active and organisation.kind == OrganisationKind.OPERATOR:
-        raise admin_errors.OperatorStaysActive(organisation=organisation.name)
+        raise errors.OperatorStaysActive(organisation=organisation.name)
     changes = []
     if (name, short_name) != (organisation.name, organisation.short_name):
         _audit(actor=actor, action=ORGANISATION_RENAMED, target=organisation,

@@ -18,7 +18,6 @@ from warehouse.accounts import services
 from warehouse.accounts.access import roles
 from warehouse.accounts.models import Organisation, OrganisationKind, Role, User
 from warehouse.accounts.tokens import invite_days
-from warehouse.admin import errors as admin_errors
 from warehouse.admin import queries
 from warehouse.admin.forms import (
     AUDIT_ACTION_LABELS,
@@ -43,16 +42,16 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 FIELD_OF_ERROR = {
     account_errors.InvalidEmail: "email",
     account_errors.EmailAlreadyUsed: "email",
-    admin_errors.NameRequired: "name",
-    admin_errors.NameTooLong: "name",
-    admin_errors.CannotChangeOwnRole: "role",
-    admin_errors.LastActiveAdmin: "role",
+    account_errors.NameRequired: "name",
+    account_errors.NameTooLong: "name",
+    account_errors.CannotChangeOwnRole: "role",
+    account_errors.LastActiveAdmin: "role",
     account_errors.CoordinatorNeedsOrganisation: "organisation",
-    admin_errors.OrganisationMustBePartner: "organisation",
-    admin_errors.OrganisationInactive: "organisation",
-    admin_errors.OnlyCoordinatorsInPartner: "organisation",
-    admin_errors.OrganisationNameUsed: "name",
-    admin_errors.OrganisationShortNameUsed: "short_name",
+    account_errors.OrganisationMustBePartner: "organisation",
+    account_errors.OrganisationInactive: "organisation",
+    account_errors.OnlyCoordinatorsInPartner: "organisation",
+    account_errors.OrganisationNameUsed: "name",
+    account_errors.OrganisationShortNameUsed: "short_name",
 }
 
 

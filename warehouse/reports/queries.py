@@ -369,26 +369,3 @@ def count_sheet(location_id: int, *, now: datetime | None = None) -> CountSheet:
         boxes=tuple(CountBox(code, item.code, item.display_name, quantity, expires_on)
                     for code, quantity, expires_on, item in boxes),
         loose=loose)
-
-
-def printable_locations(site_ids: list[int] | None = None) -> dict[int, list[tuple[int, str]]]:
-    """Per site: its internal locations as (id, name), in walking order, for count sheets."""
-    query = (select(Location.site_id, Location.id, Location.name)
-             .where(Location.kind == LocationKind.INTERNAL, Location.active.is_(True))
-             .order_by(Location.site_id, Location.position, Location.name, Location.code))
-    if site_ids is not None:
-        query = query.where(Location.site_id.in_(site_ids))
-    result: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for site_id, id_, name in db.session.execute(query):
-        result[site_id].append((id_, name))
-    return dict(result)
-
-
-def site_by_code(code: str) -> Site | None:
-    """The site with this code, ignoring case (``cal`` finds ``CAL``)."""
-    return db.session.scalar(select(Site).where(func.upper(Site.code) == code.strip().upper()))
-
-
-def location_by_code(code: str) -> Location | None:
-    return db.session.scalar(
-        select(Location).where(func.upper(Location.code) == code.strip().upper()))

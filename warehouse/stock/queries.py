@@ -1,4 +1,5 @@
 """Read side of stock: used by pages, the API, PDFs, exports and the CLI alike."""
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -348,3 +349,33 @@ def movement_rows(filters: MovementFilters, *, words: Words | None = None,
         yield from _movement_rows(rows, names, words, make=_same)
     finally:
         result.close()
+
+
+# --- sites and locations, for the sheets and the commands ---------------------------------
+
+def printable_locations(site_ids: list[int] | None = None) -> dict[int, list[tuple[int, str]]]:
+    """Per site: its internal locations as (id, name), in walking order, for count sheets."""
+    query = (select(Location.site_id, Location.id, Location.name)
+             .where(Location.kind == LocationKind.INTERNAL, Location.active.is_(True))
+             .order_by(Location.site_id, Location.position, Location.name, Location.code))
+    if site_ids is not None:
+        query = query.where(Location.site_id.in_(site_ids))
+    result: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for site_id, id_, name in db.session.execute(query):
+        result[site_id].append((id_, name))
+    return dict(result)
+
+
+def site_by_code(code: str) -> Site | None:
+    """The site with this code, ignoring case (``cal`` finds ``CAL``)."""
+    return db.session.scalar(select(Site).where(func.upper(Site.code) == code.strip().upper()))
+
+
+def location_by_code(code: str) -> Location | None:
+    return db.session.scalar(
+        select(Location).where(func.upper(Location.code) == code.strip().upper()))
+
+
+def site_codes_text() -> str:
+    """Every site's code, for a message saying which exist ("CAL, DUN", or "none yet")."""
+    return ", ".join(db.session.scalars(select(Site.code).order_by(Site.code))) or "none yet"
