@@ -28,6 +28,7 @@ from warehouse.api.core import (domain_problem, http_problem, load_user_from_bea
                                 unauthorized_problem)
 from warehouse.boxes.views import bp as boxes_bp
 from warehouse.catalogue.views import bp as catalogue_bp
+from warehouse.counts.views import bp as counts_bp
 from warehouse.cli import register_commands
 from warehouse.core.errors import DomainError
 from warehouse.core.http import error_response, problem, select_locale, wants_json
@@ -42,9 +43,9 @@ from warehouse.needs.views import bp as needs_bp
 from warehouse.reports.views import bp as reports_bp
 from warehouse.requests.dispatch_views import bp as dispatch_bp
 from warehouse.requests.views import bp as requests_bp
+from warehouse.scan.conflict_views import bp as conflicts_bp
 from warehouse.scan.offline import bp as offline_bp
 from warehouse.scan.views import bp as scan_bp
-from warehouse.scanner.views import bp as scanner_bp
 from warehouse.stock.views import bp as stock_bp
 from warehouse.tablet.views import bp as tablet_bp
 from warehouse.tablet.views import end_idle_tablet_session
@@ -60,8 +61,8 @@ CONTENT_SECURITY_POLICY = (
 )
 #: Every page's blueprint, in the order they are registered.
 BLUEPRINTS = (accounts_bp, stock_bp, admin_bp, boxes_bp, labels_bp, intake_bp, distributions_bp,
-              dispatch_bp, requests_bp, offline_bp, scan_bp, scanner_bp, dashboard_bp, needs_bp,
-              reports_bp, catalogue_bp, tablet_bp)
+              dispatch_bp, requests_bp, offline_bp, scan_bp, counts_bp, conflicts_bp, dashboard_bp,
+              needs_bp, reports_bp, catalogue_bp, tablet_bp)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",

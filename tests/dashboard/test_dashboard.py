@@ -190,7 +190,7 @@ def test_someone_signed_out_is_sent_to_sign_in(client):
 
 def test_offline_scans_refused_on_replay_show_as_needing_attention(client, world):
     from warehouse.extensions import db
-    from warehouse.scanner.models import SyncConflict
+    from warehouse.scan.models import SyncConflict
 
     db.session.add(SyncConflict(user_id=world.manager.id, method="POST",
                                 path="/api/boxes/B00001/move", body={"location": "A1"},

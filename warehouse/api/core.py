@@ -32,6 +32,7 @@ from warehouse.core.transactions import side_transaction, write_transaction
 from warehouse.core.types import utcnow
 from warehouse.core.errors import N_, DomainError, IdempotencyKeyReused
 from warehouse.extensions import csrf, db
+from warehouse.scan.services import scanner_key
 
 API_PREFIX = "/api/v1"
 #: A scan or a count line is a few hundred bytes; nothing the API takes comes near this.
@@ -319,7 +320,7 @@ def ledger_key() -> str | None:
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key or not current_user.is_authenticated:
         return None
-    return f"api:{current_user.id}:{key}"
+    return scanner_key(current_user.id, key)
 
 
 def request_fingerprint() -> str:

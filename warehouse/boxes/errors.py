@@ -98,30 +98,6 @@ class TooManyBoxes(DomainError):
     template = N_("At most %(maximum)s boxes can move at once; move the rest in a second go.")
 
 
-class NotYourScan(DomainError):
-    status = 403
-    template = N_("Document %(document_id)s was recorded by someone else: only they, or a "
-                  "manager, can undo it.")
-
-
-class UndoTooLate(DomainError):
-    status = 409
-    template = N_("Document %(document_id)s was recorded more than %(minutes)s minutes ago: "
-                  "ask a manager to undo it.")
-
-
-class NotAScan(DomainError):
-    status = 409
-    template = N_("Document %(document_id)s was not recorded with the scanner: ask a manager "
-                  "to undo it.")
-
-
-class UndoElsewhere(DomainError):
-    status = 409
-    template = N_("Document %(document_id)s (%(kind)s) is corrected from its own page: the "
-                  "request, distribution or transfer, not by undoing the scan.")
-
-
 class SizeDoesNotMatch(DomainError):
     template = N_("%(item)s is size %(item_size)s, not %(size)s: choose the item of the size "
                   "that goes in the box.")

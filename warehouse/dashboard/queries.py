@@ -31,6 +31,7 @@ from warehouse.catalogue.models import Category, Item
 from warehouse.core.clock import day_start, local_today
 from warehouse.extensions import db
 from warehouse.reports.queries import sort_key
+from warehouse.scan import queries as conflicts
 from warehouse.requests.models import RequestStatus, StockRequest, StockRequestLine
 from warehouse.stock.models import Location, LocationKind, Movement, Reservation, Site, StockLevel
 
@@ -325,36 +326,12 @@ def _requests(status: RequestStatus, site_id: int | None) -> RequestList:
 
 
 def attention(site_id: int | None = None) -> Attention | None:
-    """Offline scans waiting for a decision (everyone's: a scan has no site), oldest first.
-
-    Read through ``warehouse.scanner.queries`` (``unresolved_conflicts_count``,
-    ``open_conflicts``, ``what_was_scanned``); None when the scanner offers no such list,
-    so the dashboard shows without it.
-    """
-    try:
-        from warehouse.scanner import queries as scanner
-        count = int(scanner.unresolved_conflicts_count() or 0)
-    except (ImportError, AttributeError):
-        return None
-    rows: tuple[AttentionRow, ...] = ()
-    if count and hasattr(scanner, "open_conflicts"):
-        describe = getattr(scanner, "what_was_scanned", None)
-        rows = tuple(
-            AttentionRow(what=describe(c) if describe else f"{c.method} {c.path}",
-                         who=c.user.name if c.user else "",
-                         when=c.scanned_at or c.created_at,
-                         problem=(c.problem or {}).get("detail")
-                         or (c.problem or {}).get("title") or "")
-            for c in scanner.open_conflicts()[:LIST_ROWS])
-    return Attention(count, rows, _conflicts_endpoint())
-
-
-def _conflicts_endpoint() -> str | None:
-    """The scanner's page of conflicts (not the API's), when the app has one."""
-    from flask import current_app
-    if "scanner.conflicts" in current_app.view_functions:
-        return "scanner.conflicts"
-    return next((rule.endpoint for rule in current_app.url_map.iter_rules()
-                 if "conflict" in rule.endpoint and not rule.arguments
-                 and not rule.rule.startswith("/api/") and "GET" in (rule.methods or ())),
-                None)
+    """Offline scans waiting for a decision (everyone's: a scan has no site), oldest first."""
+    count = int(conflicts.unresolved_conflicts_count() or 0)
+    rows = tuple(
+        AttentionRow(what=conflicts.what_was_scanned(c), who=c.user.name if c.user else "",
+                     when=c.scanned_at or c.created_at,
+                     problem=(c.problem or {}).get("detail")
+                     or (c.problem or {}).get("title") or "")
+        for c in (conflicts.open_conflicts()[:LIST_ROWS] if count else ()))
+    return Attention(count, rows, "conflicts.index")

@@ -25,7 +25,7 @@ from warehouse.boxes.queries import box_by_code, location_by_code_or_name
 from warehouse.core.clock import local_today
 from warehouse.core.errors import DomainError
 from warehouse.extensions import db
-from warehouse.models import Role
+from warehouse.accounts.models import Role
 from warehouse.requests import documents, errors, picking
 from warehouse.requests.models import PickLine, RequestStatus, StockRequest, StockRequestLine
 from warehouse.stock.models import Site

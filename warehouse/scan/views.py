@@ -37,8 +37,8 @@ def index():
         "polyfillUrl": url_for("static",
                                filename="vendor/barcode-detector/barcode-detector.js"),
         # The reconciliation page of a finished count: "{id}" is replaced by the count's id.
-        "reconcileUrl": (url_for("scanner.count", count_id=0).replace("/0", "/{id}")
-                         if "scanner.count" in current_app.view_functions else None),
+        "reconcileUrl": (url_for("counts.count", count_id=0).replace("/0", "/{id}")
+                         if "counts.count" in current_app.view_functions else None),
         "userId": current_user.id,
         # Where a filled blank box goes: its site's intake area (the API's default needs
         # a tablet of that site, or a single site).

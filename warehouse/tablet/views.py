@@ -28,11 +28,11 @@ from warehouse.accounts.models import Role, TabletDevice, User
 from warehouse.core.errors import DomainError
 from warehouse.extensions import db, limiter
 from warehouse.tablet import errors, queries, services
+from warehouse.tablet.queries import COOKIE_NAME, device_tablet
 from warehouse.tablet.forms import ChangeOwnPinForm, EnableTabletForm, PinForm, SetPinForm
 
 bp = Blueprint("tablet", __name__)
 
-COOKIE_NAME = "warehouse_tablet"
 COOKIE_MAX_AGE = 365 * 24 * 3600  # a year: the tablet stays a tablet until it is retired
 # Kept in the manager's session while the enable form is shown: see services.enable_tablet.
 ENABLE_TOKEN_KEY = "tablet_enable_token"
@@ -70,13 +70,6 @@ def too_many_pin_attempts(_error):
 
 
 # The tablet of this device: the cookie, and the hook that ends idle sessions.
-
-def device_tablet() -> TabletDevice | None:
-    """The active tablet this browser is, from its cookie."""
-    if "device_tablet" not in g:
-        g.device_tablet = services.tablet_for_token(request.cookies.get(COOKIE_NAME))
-    return g.device_tablet
-
 
 def idle_seconds() -> int:
     return int(current_app.config["TABLET_IDLE_MINUTES"]) * 60

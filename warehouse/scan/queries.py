@@ -1,48 +1,18 @@
-"""Read side of counts and offline conflicts, for the managers' pages and the dashboard."""
+"""Read side of the offline scans needing attention, for the managers' page and the
+dashboard."""
+from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from warehouse.extensions import db
-from warehouse.scanner.models import CountDifference, CountSession, CountStatus, SyncConflict
-from warehouse.scanner.services import unresolved_conflicts_count  # noqa: F401 (re-exported)
-
-RECENT_COUNTS = 20
+from warehouse.scan.models import SyncConflict
 
 
-def counts_waiting() -> list[CountSession]:
-    """Finished counts whose differences wait for a manager, oldest first."""
-    return list(db.session.scalars(
-        select(CountSession).where(CountSession.status == CountStatus.FINISHED)
-        .options(selectinload(CountSession.differences), selectinload(CountSession.location),
-                 selectinload(CountSession.finished_by))
-        .order_by(CountSession.finished_at, CountSession.id)))
-
-
-def counts_open() -> list[CountSession]:
-    """Counts being counted now."""
-    return list(db.session.scalars(
-        select(CountSession).where(CountSession.status == CountStatus.OPEN)
-        .options(selectinload(CountSession.location), selectinload(CountSession.started_by))
-        .order_by(CountSession.started_at)))
-
-
-def counts_decided() -> list[CountSession]:
-    """The last counts approved or cancelled, newest first."""
-    return list(db.session.scalars(
-        select(CountSession).where(CountSession.status.in_([CountStatus.APPROVED,
-                                                            CountStatus.CANCELLED]))
-        .options(selectinload(CountSession.location), selectinload(CountSession.decided_by))
-        .order_by(CountSession.decided_at.desc(), CountSession.id.desc())
-        .limit(RECENT_COUNTS)))
-
-
-def differences_of(count_id: int) -> list[CountDifference]:
-    return list(db.session.scalars(
-        select(CountDifference).where(CountDifference.count_id == count_id)
-        .options(selectinload(CountDifference.box), selectinload(CountDifference.item),
-                 selectinload(CountDifference.location))
-        .order_by(CountDifference.id)))
+def unresolved_conflicts_count() -> int:
+    """How many offline scans wait for someone's attention, everyone's (for the dashboard)."""
+    return db.session.scalar(select(func.count()).select_from(SyncConflict)
+                             .where(SyncConflict.resolved_at.is_(None)))
 
 
 def open_conflicts() -> list[SyncConflict]:
@@ -55,7 +25,6 @@ def open_conflicts() -> list[SyncConflict]:
 
 def what_was_scanned(conflict: SyncConflict) -> str:
     """What an offline scan asked for, in a sentence: "Move B00012, B00013 to A012"."""
-    from flask import current_app
     body = conflict.body if isinstance(conflict.body, dict) else {}
     try:
         endpoint, values = current_app.url_map.bind("localhost").match(
