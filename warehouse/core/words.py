@@ -44,6 +44,15 @@ CONDITIONS = {
     "used": _l("Used"),
 }
 
+#: Why a partner handed stock out (the distribution form's tiles and its lists).
+DISTRIBUTION_REASONS = {
+    "routine": _l("Routine"),
+    "new_arrivals": _l("New arrivals"),
+    "eviction_replacement": _l("Eviction replacement"),
+    "cold_weather_emergency": _l("Cold-weather emergency"),
+    "other": _l("Other"),
+}
+
 WRITE_OFF_REASONS = {
     "damaged": _l("Damaged"),
     "expired": _l("Expired"),

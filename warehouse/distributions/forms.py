@@ -21,16 +21,9 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from warehouse.core.fields import NUMBER_INPUT, DayField
-from warehouse.distributions.models import DistributionReason
+from warehouse.core.words import DISTRIBUTION_REASONS
 from warehouse.distributions.services import MAX_NOTE_LENGTH
 
-REASON_LABELS = {
-    DistributionReason.ROUTINE: _l("Routine"),
-    DistributionReason.NEW_ARRIVALS: _l("New arrivals"),
-    DistributionReason.EVICTION_REPLACEMENT: _l("Eviction replacement"),
-    DistributionReason.COLD_WEATHER: _l("Cold-weather emergency"),
-    DistributionReason.OTHER: _l("Other"),
-}
 #: Blank lines a form shows, and adds when "More lines" is pressed.
 BLANK_LINES = 3
 MAX_FORM_LINES = 100
@@ -66,7 +59,7 @@ class DistributionForm(_LinesForm):
     distributed_on = DayField(_l("Day of the distribution"), validators=[Optional()])
     distribution_site = SelectField(_l("Distribution site"), validate_choice=False)
     reason = RadioField(_l("Reason"), validate_choice=False, choices=lambda: [
-        (value.value, label) for value, label in REASON_LABELS.items()])
+        (value, label) for value, label in DISTRIBUTION_REASONS.items()])
     people_total = StringField(_l("People reached"), render_kw=NUMBER_INPUT)
     women = StringField(_l("Women"), render_kw=NUMBER_INPUT)
     men = StringField(_l("Men"), render_kw=NUMBER_INPUT)

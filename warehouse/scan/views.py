@@ -10,12 +10,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from warehouse.accounts.access import WAREHOUSE, roles
-from warehouse.core.words import CONDITIONS
+from warehouse.accounts.models import Role, TabletDevice
 from warehouse.catalogue.models import Item, item_display_name
+from warehouse.core.words import CONDITIONS
 from warehouse.extensions import db
 from warehouse.intake.queries import intake_location_of, sites
-from warehouse.models import Location, Role, TabletDevice
 from warehouse.scan.strings import page_strings, scanner_test_strings
+from warehouse.stock.models import Location
 
 bp = Blueprint("scan", __name__)
 
