@@ -14,6 +14,7 @@ from flask_login import current_user, login_user, logout_user
 from wtforms import SelectChoice
 
 from warehouse.accounts import errors, services, tokens
+from warehouse.accounts.api_tokens import active_tokens, create_token, revoke_token
 from warehouse.accounts.access import public, signed_in
 from warehouse.accounts.forms import (
     LANGUAGE_NAMES,
@@ -101,7 +102,6 @@ def safe_next(target: str | None) -> str:
 
 def _account_page(password_form=None, language_form=None, status=200, token_form=None,
                   new_token=None):
-    from warehouse.accounts.api_tokens import active_tokens
     if language_form is None:
         language_form = LanguageForm()
         language_form.language.data = str(get_locale())
@@ -129,7 +129,6 @@ def account():
 @signed_in
 def create_api_token():
     """Make a personal API token; its secret is shown on this answer only."""
-    from warehouse.accounts.api_tokens import create_token
     form = ApiTokenForm()
     if form.validate_on_submit():
         try:
@@ -146,7 +145,6 @@ def create_api_token():
 @signed_in
 def revoke_api_token(token_id: int):
     """Revoke one of one's own API tokens: it stops working at once."""
-    from warehouse.accounts.api_tokens import revoke_token
     token = revoke_token(current_user, token_id)
     flash(gettext("The token “%(name)s” is revoked: it no longer works.", name=token.name),
           "success")

@@ -19,6 +19,7 @@ from warehouse.accounts.access import roles
 from warehouse.accounts.models import Organisation, OrganisationKind, Role, User
 from warehouse.accounts.tokens import invite_days
 from warehouse.admin import queries
+from warehouse.admin import settings as app_settings
 from warehouse.admin.forms import (
     AUDIT_ACTION_LABELS,
     ROLE_HINTS,
@@ -29,9 +30,9 @@ from warehouse.admin.forms import (
     UserFilterForm,
     UserForm,
 )
-from warehouse.core.exports import DATETIME, NUMBER, Column, export_response
+from warehouse.core.exports import (DATETIME, NUMBER, Column, export_response, export_routes,
+                                    refuse_invalid)
 from warehouse.core.errors import DomainError
-from warehouse.exports import export_routes, refuse_invalid
 from warehouse.core.words import ROLES
 from warehouse.extensions import db
 from warehouse.core.mail import MailNotSent
@@ -356,7 +357,6 @@ class SettingsForm(FlaskForm):
 @roles(Role.ADMIN)
 def settings():
     """Switches an admin changes while the app runs: the public needs list."""
-    from warehouse.admin import settings as app_settings
     form = SettingsForm()
     if form.validate_on_submit():
         app_settings.change_setting(app_settings.PUBLIC_NEEDS_LIST,

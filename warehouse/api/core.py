@@ -25,8 +25,10 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError, fields
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.exceptions import HTTPException
 
+from warehouse.accounts.api_tokens import user_for_secret
 from warehouse.api.models import ApiIdempotency, IdempotencyState
 from warehouse.core.transactions import side_transaction, write_transaction
 from warehouse.core.types import utcnow
@@ -240,7 +242,6 @@ def load_user_from_bearer(req):
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None
-    from warehouse.accounts.api_tokens import user_for_secret
     found = user_for_secret(secret.strip())
     if found is None:
         g.api_token_refused = True
@@ -416,7 +417,6 @@ def _claim(user_id: int, key: str, fingerprint: str) -> int | Response:
 
 
 def _insert_running(conn, user_id, key, fingerprint, now) -> int | None:
-    from sqlalchemy.dialects import postgresql, sqlite
     dialect = {"postgresql": postgresql, "sqlite": sqlite}[conn.dialect.name]
     statement = (dialect.insert(ApiIdempotency)
                  .values(user_id=user_id, key=key, request_hash=fingerprint,

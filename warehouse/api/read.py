@@ -21,7 +21,9 @@ from warehouse.core.types import utcnow
 from warehouse.core.errors import N_, DomainError
 from warehouse.extensions import db
 from warehouse.requests.models import RequestStatus, StockRequest, StockRequestLine
+from warehouse.requests.picking import picking_sheet
 from warehouse.stock.models import Box, Location, LocationKind, Site
+from warehouse.stock.queries import stock_by_site
 
 blp = Blueprint("api_read", __name__, url_prefix=API_PREFIX,
                 description="Items, locations, boxes, stock and requests; looking up what "
@@ -316,7 +318,6 @@ def box(box_code: str):
 @blp.response(200, StockRowSchema(many=True))
 def stock(args):
     """On-hand stock per site and item (of one site with site_id)."""
-    from warehouse.stock.queries import stock_by_site
     return [{"site_id": row.site_id, "site": row.site_name, "item_id": row.item_id,
              "item_code": row.item_code, "item": row.item, "category": row.category,
              "unit": row.unit, "on_hand": row.on_hand, "minimum_level": row.minimum_level,
@@ -357,7 +358,6 @@ def _summary_json(stock_request: StockRequest, lines: list) -> dict:
 
 
 def request_json(stock_request: StockRequest) -> dict:
-    from warehouse.requests.picking import picking_sheet
     sheet = picking_sheet(stock_request, suggest=False)
     lines = [{"id": line.id, "item_id": line.item_id, "item": line.item,
               "item_code": line.item_code, "unit": line.unit, "requested": line.requested,

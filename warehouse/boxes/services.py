@@ -18,7 +18,7 @@ from sqlalchemy import or_, select, update
 from warehouse.accounts.models import User
 from warehouse.boxes import errors
 from warehouse.boxes.queries import last_document_id
-from warehouse.core.words import WRITE_OFF_REASONS
+from warehouse.core.words import CONDITIONS, WRITE_OFF_REASONS
 from warehouse.catalogue.models import Item
 from warehouse.stock.codes import allocate_codes
 from warehouse.extensions import db
@@ -197,7 +197,6 @@ def merge_boxes(*, source: Box, target: Box, actor: User,
             source_item=_item_name(from_state.item_id),
             target_item=_item_name(to_state.item_id))
     if source.condition != target.condition:
-        from warehouse.core.words import CONDITIONS
         raise errors.MergeNeedsSameCondition(
             source=from_state.code, target=to_state.code,
             source_condition=str(CONDITIONS[source.condition]).lower(),

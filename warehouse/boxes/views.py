@@ -43,9 +43,9 @@ from warehouse.core.words import (
     reason_label,
     unit_word,
 )
-from warehouse.core.exports import DATE, NUMBER, Column, export_response
+from warehouse.core.exports import (DATE, NUMBER, Column, export_response, export_routes,
+                                    refuse_invalid)
 from warehouse.core.http import wants_json
-from warehouse.exports import export_routes, refuse_invalid
 from warehouse.core.errors import DomainError
 from warehouse.extensions import db
 from warehouse.stock import errors as stock_errors

@@ -21,17 +21,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import format_date, format_time, gettext
 from sqlalchemy import delete, exc, select, update
 
 from warehouse.accounts.models import User
+from warehouse.audit.models import AuditEvent
 from warehouse.audit.services import record
 from warehouse.catalogue.models import Item
 from warehouse.stock.codes import allocate_codes
+from warehouse.core.clock import local_today
 from warehouse.core.transactions import begin_write
 from warehouse.core.types import utcnow
 from warehouse.core.errors import DomainError
 from warehouse.extensions import db
 from warehouse.intake import errors
+from warehouse.intake.queries import box_ids_between, loose_quantity
 from warehouse.intake.models import Donation, DonorType, Priority
 from warehouse.stock import errors as stock_errors
 from warehouse.stock.models import (
@@ -316,7 +320,6 @@ def _check_received_at(received_at: datetime | None, now: datetime) -> datetime:
     if received_at.tzinfo is None:
         raise ValueError("received_at must be timezone-aware")
     if received_at > now + FUTURE_TOLERANCE:
-        from flask_babel import format_date, format_time
         raise errors.ReceivedInFuture(when=f"{format_date(received_at, 'medium')} "
                                            f"{format_time(received_at, 'short')}")
     return received_at
@@ -365,11 +368,9 @@ def sort_into_boxes(*, actor: User, source_location_id: int, item_id: int,
         count = problems.check(_box_count, boxes, item, allow_none=False, field="boxes")
     today = today or _local_today()
     if expires_on is not None and expires_on < today:
-        from flask_babel import format_date
         problems.add(errors.ExpiryInPast(expires_on=format_date(expires_on)),
                      field="expires_on")
     problems.raise_any()
-    from warehouse.intake.queries import loose_quantity
     loose = loose_quantity(source.id, item.id)
     if per_box * count > loose:  # the ledger checks again, under its locks
         problems.add(stock_errors.InsufficientStock(
@@ -448,7 +449,6 @@ def create_blank_boxes(*, actor: User, count: int | str,
 
 
 def _blank_batch_of_key(actor_id: int, key: str) -> NewBoxes | None:
-    from warehouse.audit.models import AuditEvent
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == BLANK_CODES_ACTION,
                                  AuditEvent.actor_id == actor_id,
@@ -456,7 +456,6 @@ def _blank_batch_of_key(actor_id: int, key: str) -> NewBoxes | None:
     for event in events:
         details = event.details or {}
         if details.get("idempotency_key") == key:
-            from warehouse.intake.queries import box_ids_between
             return NewBoxes(box_ids_between(details["first"], details["last"],
                                             limit=details["count"]), replayed=True)
     return None
@@ -465,7 +464,6 @@ def _blank_batch_of_key(actor_id: int, key: str) -> NewBoxes | None:
 # --- shared checks and helpers ----------------------------------------------------------
 
 def _field_names() -> dict:
-    from flask_babel import gettext
     return {"donor_name": gettext("The donor's name"), "origin": gettext("The origin"),
             "note": gettext("The note"), "reason": gettext("The reason")}
 
@@ -549,7 +547,6 @@ def _warehouse_location(location_id) -> Location:
 
 
 def _local_today() -> date:
-    from warehouse.core.clock import local_today
     return local_today()
 
 

@@ -15,7 +15,7 @@ import json
 from contextlib import nullcontext
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from flask_babel import force_locale, format_date, gettext, ngettext
+from flask_babel import force_locale, format_date, format_decimal, gettext, ngettext
 
 from warehouse.accounts.access import public
 from warehouse.core.http import error_response, problem, select_locale
@@ -58,7 +58,6 @@ def _cached(response: Response) -> Response:
 
 def quantity_words(need: queries.Need) -> str:
     """``30``, ``30 pairs``, ``12 kits``: the number, with the unit when it is not pieces."""
-    from flask_babel import format_decimal
     num = format_decimal(need.needed)
     unit = need.unit
     if unit == "pair":

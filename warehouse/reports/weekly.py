@@ -29,7 +29,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
-from warehouse.accounts.models import Organisation
+from warehouse.accounts.models import Organisation, OrganisationKind
 from warehouse.catalogue.models import Category, Item
 from warehouse.core.clock import day_start, local_today
 from warehouse.distributions.models import Distribution, DistributionReason, DistributionSite
@@ -1063,7 +1063,6 @@ def report_sites() -> list[Site]:
 
 
 def report_partners() -> list[Organisation]:
-    from warehouse.accounts.models import OrganisationKind
     return list(db.session.scalars(
         select(Organisation).where(Organisation.kind == OrganisationKind.PARTNER)
         .order_by(Organisation.name)))

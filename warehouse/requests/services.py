@@ -266,7 +266,7 @@ def approve_request(request_id: int, *, actor: User, allocations: dict[int, Allo
     notify(organisation_id, APPROVED_MESSAGE,
            {"number": request_id, "allocated": allocated, "requested": requested,
             "site": stock_request.site.name},
-           _request_link(request_id))
+           request_link(request_id))
     return stock_request
 
 
@@ -297,7 +297,7 @@ def decline_request(request_id: int, *, actor: User, reason: str | None) -> Stoc
     db.session.refresh(stock_request)
     if changed:
         notify(stock_request.organisation_id, DECLINED_MESSAGE,
-               {"number": request_id, "reason": reason}, _request_link(request_id))
+               {"number": request_id, "reason": reason}, request_link(request_id))
     elif stock_request.status != RequestStatus.DECLINED:
         raise errors.RequestNotSubmitted(number=request_id,
                                          status=status_label(stock_request.status))
@@ -373,7 +373,7 @@ def _mail_notification(user: User, message: str, params: dict, link: str | None)
             log.warning("notification mail to %s not sent", user.email)
 
 
-def _request_link(request_id: int) -> str:
+def request_link(request_id: int) -> str:
     return f"/requests/{request_id}"
 
 

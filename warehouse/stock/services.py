@@ -42,6 +42,7 @@ from warehouse.core.transactions import (
 from warehouse.core.types import utcnow
 from warehouse.extensions import db
 from warehouse.stock import errors
+from warehouse.stock.queries import stock_differences
 from warehouse.stock.models import (
     Box,
     Document,
@@ -181,8 +182,6 @@ def rebuild_stock_levels() -> int:
     The repair half of ``flask stock verify --repair``; run it only after the verify
     report has been read.
     """
-    from warehouse.stock.queries import stock_differences
-
     end_read_transaction()
     conn = write_connection()
     differences = stock_differences()
