@@ -118,7 +118,7 @@ class _StockSheetLayout(SheetLayout):
         return gettext(
             "! = below the item's minimum level. Available = on hand − reserved. Days of "
             "cover = on hand ÷ average daily outflow over the %(days)s days before. Moves "
-            "between shelves are neither in nor out.", days=queries.OUTFLOW_DAYS)
+            "between shelves are neither in nor out.", days=self.sheet.window_days)
 
     def columns(self) -> list[Column]:
         today = self.sheet.is_today

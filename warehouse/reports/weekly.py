@@ -40,7 +40,9 @@ from warehouse.reports.queries import sort_key
 from warehouse.requests.models import RequestStatus, StockRequest, StockRequestLine
 from warehouse.stock import errors as stock_errors
 from warehouse.stock.models import (Document, DocumentKind, Location, LocationKind, Movement,
-                                    Reservation, Site, StockLevel)
+                                    Reservation, Site)
+from warehouse.stock.queries import (below_minimum, cover_window_days, days_of_cover, outflow,
+                                     stock_at)
 
 #: The longest period a report covers: a year, leap day included.
 MAX_DAYS = 366
@@ -218,7 +220,8 @@ class ItemRow:
     out: int  # every outflow: dispatches, transfers, write-offs, count losses
     closing: int
     on_the_way: int  # warehouse: reserved for approved requests; partner: allocated to it
-    outflow: int  # dispatched + distributed, for days of cover
+    #: What left the scope in the ``days`` (the cover window) up to the period's end.
+    outflow: int
     days: int
     minimum_level: int
     stockout_days: int
@@ -226,13 +229,12 @@ class ItemRow:
 
     @property
     def days_of_cover(self) -> float | None:
-        if self.outflow <= 0:
-            return None
-        return self.closing * self.days / self.outflow
+        """Closing stock over the average daily outflow of the cover window."""
+        return days_of_cover(self.closing, self.outflow, self.days)
 
     @property
     def below_minimum(self) -> bool:
-        return self.watch_minimum and self.closing < self.minimum_level
+        return self.watch_minimum and below_minimum(self.closing, self.minimum_level)
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,16 +388,17 @@ def weekly_report(period: Period, *, site_id: int | None = None,
     previous_period = period.previous()
 
     items = _ItemCache()
-    levels = _levels(scope.locations)
-    since_end = _net(scope.locations, period.ends_at)
-    closing = {item: levels.get(item, 0) - since_end.get(item, 0)
-               for item in set(levels) | set(since_end)}
+    closing: dict[int, int] = defaultdict(int)
+    for (_, item_id), quantity in stock_at(scope.locations, period.ends_at).items():
+        closing[item_id] += quantity
+    closing = dict(closing)
+    window = cover_window_days()
+    gone = outflow(scope.locations, since=day_start(period.end - timedelta(days=window - 1)),
+                   until=period.ends_at)
     current = _flows(scope, period)
     opening = {item: closing.get(item, 0) - current.net.get(item, 0)
                for item in set(closing) | set(current.net)}
     previous = _flows(scope, previous_period)
-    previous_opening = {item: opening.get(item, 0) - previous.net.get(item, 0)
-                        for item in set(opening) | set(previous.net)}
 
     on_the_way = _on_the_way(scope, period.ends_at)
     requests_now = _requests(scope, period)
@@ -429,7 +432,7 @@ def weekly_report(period: Period, *, site_id: int | None = None,
             opening=opening.get(item_id, 0), received=current.gross_in.get(item_id, 0),
             out=current.gross_out.get(item_id, 0), closing=closing.get(item_id, 0),
             on_the_way=on_the_way.get(item_id, 0),
-            outflow=current.outflow.get(item_id, 0), days=period.days,
+            outflow=gone.get(item_id, 0), days=window,
             minimum_level=item.minimum_level,
             stockout_days=stockouts_now.get(item_id, 0), watch_minimum=watch))
     categories = tuple(
@@ -545,32 +548,6 @@ class _ItemCache:
 
 # --- the ledger --------------------------------------------------------------------------
 
-def _levels(location_ids: list[int]) -> dict[int, int]:
-    if not location_ids:
-        return {}
-    rows = db.session.execute(
-        select(StockLevel.item_id, func.sum(StockLevel.quantity))
-        .where(StockLevel.location_id.in_(location_ids)).group_by(StockLevel.item_id))
-    return {item_id: int(quantity) for item_id, quantity in rows}
-
-
-def _net(location_ids: list[int], moment: datetime) -> dict[int, int]:
-    """Per item: what every line from ``moment`` on added to these locations together."""
-    if not location_ids:
-        return {}
-    change: dict[int, int] = defaultdict(int)
-    for column, other, sign in ((Movement.to_location_id, Movement.from_location_id, 1),
-                                (Movement.from_location_id, Movement.to_location_id, -1)):
-        rows = db.session.execute(
-            select(Movement.item_id, func.sum(Movement.quantity))
-            .where(column.in_(location_ids), not_(other.in_(location_ids)),
-                   Movement.occurred_at >= moment)
-            .group_by(Movement.item_id))
-        for item_id, quantity in rows:
-            change[item_id] += sign * int(quantity)
-    return change
-
-
 class _Flows:
     """The period's lines into and out of the scope's locations, sorted by what they were."""
 
@@ -578,7 +555,6 @@ class _Flows:
         self.gross_in: dict[int, int] = defaultdict(int)
         self.gross_out: dict[int, int] = defaultdict(int)
         self.net: dict[int, int] = defaultdict(int)
-        self.outflow: dict[int, int] = defaultdict(int)
         self.received = 0
         self.dispatched: dict[int, int] = defaultdict(int)  # per organisation
         self.returned: dict[int, int] = defaultdict(int)  # per organisation
@@ -643,21 +619,21 @@ def _flows(scope: _Scope, period: Period) -> _Flows:
             if by_day:
                 flows.daily[item_id][int(row[2])] += direction * quantity
             if other_id not in needs_document:
-                _classify(flows, scope, item_id, other_id, "", None, direction * quantity)
+                _classify(flows, scope, other_id, "", None, direction * quantity)
         if not by_document:
             continue
-        groups = [Movement.item_id, other, Document.kind, reason]
+        groups = [other, Document.kind, reason]
         rows = db.session.execute(
             select(*groups, func.sum(Movement.quantity))
             .join(Document, Document.id == Movement.document_id)
             .outerjoin(original, original.id == Document.reverses_id)
             .where(here.in_(ids), other.in_(by_document), *window).group_by(*groups))
-        for item_id, other_id, kind, why, quantity in rows:
-            _classify(flows, scope, item_id, other_id, str(kind), why, direction * int(quantity))
+        for other_id, kind, why, quantity in rows:
+            _classify(flows, scope, other_id, str(kind), why, direction * int(quantity))
     return flows
 
 
-def _classify(flows: _Flows, scope: _Scope, item_id: int, other_id: int, kind: str,
+def _classify(flows: _Flows, scope: _Scope, other_id: int, kind: str,
               reason: str | None, signed: int) -> None:
     """Book one group of lines (``signed`` > 0 coming in) under what it was.
 
@@ -673,19 +649,16 @@ def _classify(flows: _Flows, scope: _Scope, item_id: int, other_id: int, kind: s
         flows.write_offs[reason or "other"] -= signed
     elif other_kind == LocationKind.DISTRIBUTED:
         flows.distributed -= signed
-        flows.outflow[item_id] -= signed
     elif scope.is_warehouse and other_kind == LocationKind.PARTNER:
         org = scope.organisation_of.get(other_id)
         if coming_in and reversal:  # a dispatch undone
             flows.dispatched[org] -= quantity
-            flows.outflow[item_id] -= quantity
         elif coming_in:
             flows.returned[org] += quantity
         elif reversal:  # a return undone
             flows.returned[org] -= quantity
         else:
             flows.dispatched[org] += quantity
-            flows.outflow[item_id] += quantity
     elif not scope.is_warehouse and other_kind == LocationKind.INTERNAL:
         # A partner's custody: what comes from the warehouse is what it collected.
         org = scope.organisation_id
