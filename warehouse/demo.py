@@ -35,7 +35,6 @@ from warehouse.accounts.services import create_user
 from warehouse.catalogue.models import Audience, Category, Item, ItemBarcode, Unit
 from warehouse.core import types as core_types
 from warehouse.core.clock import local_today
-from warehouse.stock.codes import allocate_codes
 from warehouse.core.types import utcnow
 from warehouse.distributions.models import Distribution, DistributionSite
 from warehouse.distributions.services import StockLine, record_distribution
@@ -52,6 +51,7 @@ from warehouse.requests.services import (
     decline_request,
     mark_read,
 )
+from warehouse.stock.codes import allocate_codes
 from warehouse.stock.models import (
     Box,
     BoxCondition,

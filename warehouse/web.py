@@ -28,10 +28,10 @@ from warehouse.api.core import (domain_problem, http_problem, load_user_from_bea
                                 unauthorized_problem)
 from warehouse.boxes.views import bp as boxes_bp
 from warehouse.catalogue.views import bp as catalogue_bp
-from warehouse.counts.views import bp as counts_bp
 from warehouse.cli import register_commands
 from warehouse.core.errors import DomainError
 from warehouse.core.http import error_response, problem, select_locale, wants_json
+from warehouse.counts.views import bp as counts_bp
 from warehouse.dashboard.views import bp as dashboard_bp
 from warehouse.distributions.views import bp as distributions_bp
 from warehouse.extensions import babel, csrf, db, limiter, login_manager, migrate

@@ -2,9 +2,9 @@
 from tests import factories
 from tests.conftest import login
 from tests.scanner.conftest import box_with
+from warehouse.counts import services
 from warehouse.extensions import db
 from warehouse.models import Box, CountSession, Role
-from warehouse.counts import services
 from warehouse.scan.queries import unresolved_conflicts_count
 from warehouse.scan.services import record_conflict
 

@@ -15,9 +15,9 @@ from sqlalchemy import select, update
 
 from warehouse.accounts.models import ApiToken, User
 from warehouse.audit.services import record
+from warehouse.core.errors import N_, DomainError
 from warehouse.core.transactions import side_transaction
 from warehouse.core.types import utcnow
-from warehouse.core.errors import N_, DomainError
 from warehouse.extensions import db
 
 TOKEN_PREFIX = "wh_"

@@ -12,11 +12,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from warehouse.accounts import errors, tokens
 from warehouse.accounts.models import Organisation, OrganisationKind, Role, User
 from warehouse.audit.services import record
-from warehouse.core.types import utcnow
 from warehouse.core.errors import N_
-from warehouse.core.transactions import begin_write
-from warehouse.extensions import db
 from warehouse.core.mail import send_mail
+from warehouse.core.transactions import begin_write
+from warehouse.core.types import utcnow
+from warehouse.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200

@@ -14,8 +14,8 @@ from flask_login import current_user, login_user, logout_user
 from wtforms import SelectChoice
 
 from warehouse.accounts import errors, services, tokens
-from warehouse.accounts.api_tokens import active_tokens, create_token, revoke_token
 from warehouse.accounts.access import public, signed_in
+from warehouse.accounts.api_tokens import active_tokens, create_token, revoke_token
 from warehouse.accounts.forms import (
     LANGUAGE_NAMES,
     ApiTokenForm,

@@ -13,12 +13,12 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from warehouse.accounts.forms import MAX_EMAIL_LENGTH
 from warehouse.accounts.models import Role
-from warehouse.core.words import ROLES
 from warehouse.accounts.services import (
     MAX_NAME_LENGTH,
     MAX_ORGANISATION_NAME_LENGTH,
     MAX_SHORT_NAME_LENGTH,
 )
+from warehouse.core.words import ROLES
 
 ROLE_HINTS = {
     Role.ADMIN: _l("users, organisations and settings, as well as everything a manager does"),

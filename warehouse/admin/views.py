@@ -30,12 +30,12 @@ from warehouse.admin.forms import (
     UserFilterForm,
     UserForm,
 )
+from warehouse.core.errors import DomainError
 from warehouse.core.exports import (DATETIME, NUMBER, Column, export_response, export_routes,
                                     refuse_invalid)
-from warehouse.core.errors import DomainError
+from warehouse.core.mail import MailNotSent
 from warehouse.core.words import ROLES
 from warehouse.extensions import db
-from warehouse.core.mail import MailNotSent
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -30,9 +30,9 @@ from werkzeug.exceptions import HTTPException
 
 from warehouse.accounts.api_tokens import user_for_secret
 from warehouse.api.models import ApiIdempotency, IdempotencyState
+from warehouse.core.errors import N_, DomainError, IdempotencyKeyReused
 from warehouse.core.transactions import side_transaction, write_transaction
 from warehouse.core.types import utcnow
-from warehouse.core.errors import N_, DomainError, IdempotencyKeyReused
 from warehouse.extensions import csrf, db
 from warehouse.scan.services import scanner_key
 

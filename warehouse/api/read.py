@@ -16,9 +16,9 @@ from warehouse.accounts.access import WAREHOUSE, roles, signed_in, visible_to
 from warehouse.accounts.models import Role
 from warehouse.api.core import API_PREFIX
 from warehouse.catalogue.models import Category, Item, ItemBarcode, item_display_name
+from warehouse.core.errors import N_, DomainError
 from warehouse.core.scancodes import candidates, clean, normalise_scan
 from warehouse.core.types import utcnow
-from warehouse.core.errors import N_, DomainError
 from warehouse.extensions import db
 from warehouse.requests.models import RequestStatus, StockRequest, StockRequestLine
 from warehouse.requests.picking import picking_sheet

@@ -27,8 +27,8 @@ from warehouse.api.core import API_PREFIX, ScannedAt, idempotent, ledger_key, pa
 from warehouse.boxes import errors as box_errors
 from warehouse.boxes import queries as box_queries
 from warehouse.boxes import services as boxes
-from warehouse.core.words import unit_word
 from warehouse.catalogue.models import Item
+from warehouse.core.words import unit_word
 from warehouse.extensions import db
 from warehouse.intake.queries import intake_location_of
 from warehouse.requests import picking

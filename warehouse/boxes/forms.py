@@ -21,8 +21,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from warehouse.boxes.services import MAX_NOTE_LENGTH
-from warehouse.core.words import CONDITIONS, STATES, WRITE_OFF_REASONS
 from warehouse.core.fields import new_key
+from warehouse.core.words import CONDITIONS, STATES, WRITE_OFF_REASONS
 
 MAX_CODE_INPUT = 40
 MAX_QUANTITY_INPUT = 20

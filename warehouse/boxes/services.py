@@ -18,11 +18,11 @@ from sqlalchemy import or_, select, update
 from warehouse.accounts.models import User
 from warehouse.boxes import errors
 from warehouse.boxes.queries import last_document_id
-from warehouse.core.words import CONDITIONS, WRITE_OFF_REASONS
 from warehouse.catalogue.models import Item
-from warehouse.stock.codes import allocate_codes
+from warehouse.core.words import CONDITIONS, WRITE_OFF_REASONS
 from warehouse.extensions import db
 from warehouse.stock import errors as stock_errors
+from warehouse.stock.codes import allocate_codes
 from warehouse.stock.models import (
     Box,
     BoxCondition,

@@ -34,6 +34,10 @@ from warehouse.boxes.forms import (
     UndoForm,
     WriteOffForm,
 )
+from warehouse.core.errors import DomainError
+from warehouse.core.exports import (DATE, NUMBER, Column, export_response, export_routes,
+                                    refuse_invalid)
+from warehouse.core.http import wants_json
 from warehouse.core.words import (
     CONDITIONS,
     STATES,
@@ -43,10 +47,6 @@ from warehouse.core.words import (
     reason_label,
     unit_word,
 )
-from warehouse.core.exports import (DATE, NUMBER, Column, export_response, export_routes,
-                                    refuse_invalid)
-from warehouse.core.http import wants_json
-from warehouse.core.errors import DomainError
 from warehouse.extensions import db
 from warehouse.stock import errors as stock_errors
 from warehouse.stock.models import Box, LocationKind, Movement

@@ -2,8 +2,8 @@
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from warehouse.extensions import db
 from warehouse.counts.models import CountDifference, CountSession, CountStatus
+from warehouse.extensions import db
 
 RECENT_COUNTS = 20
 

@@ -34,7 +34,6 @@ from warehouse.accounts.models import Role, User
 from warehouse.catalogue.models import Item
 from warehouse.core.transactions import write_transaction
 from warehouse.core.types import utcnow
-from warehouse.extensions import db
 from warehouse.counts import errors
 from warehouse.counts.models import (
     CountDifference,
@@ -43,6 +42,7 @@ from warehouse.counts.models import (
     CountStatus,
     DifferenceKind,
 )
+from warehouse.extensions import db
 from warehouse.stock import errors as stock_errors
 from warehouse.stock import services as ledger
 from warehouse.stock.models import Box, DocumentKind, Location, LocationKind, StockLevel

@@ -12,10 +12,10 @@ from flask_login import current_user
 
 from warehouse.accounts.access import STAFF, roles
 from warehouse.core.errors import DomainError
-from warehouse.extensions import db
-from warehouse.scan.queries import unresolved_conflicts_count
 from warehouse.counts import queries, services
 from warehouse.counts.models import CountSession, CountStatus, DifferenceKind
+from warehouse.extensions import db
+from warehouse.scan.queries import unresolved_conflicts_count
 
 bp = Blueprint("counts", __name__, url_prefix="/scan")
 

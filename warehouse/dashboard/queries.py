@@ -32,8 +32,8 @@ from warehouse.catalogue.models import Category, Item
 from warehouse.core.clock import day_start, local_today
 from warehouse.extensions import db
 from warehouse.reports.queries import sort_key
-from warehouse.scan import queries as conflicts
 from warehouse.requests.models import RequestStatus, StockRequest, StockRequestLine
+from warehouse.scan import queries as conflicts
 from warehouse.stock.models import Location, LocationKind, Movement, Reservation, Site, StockLevel
 from warehouse.stock.queries import below_minimum, cover_window_days, days_of_cover, outflow
 

@@ -15,6 +15,7 @@ from flask_login import current_user
 from warehouse.accounts.access import get_visible_or_404, roles
 from warehouse.accounts.models import Role
 from warehouse.core.clock import local_today
+from warehouse.core.errors import DomainError
 from warehouse.core.exports import CSV, HXL, XLSX, export_response, export_routes, refuse_invalid
 from warehouse.core.fields import new_key
 from warehouse.core.words import DISTRIBUTION_REASONS
@@ -25,7 +26,6 @@ from warehouse.distributions.forms import (
     ReturnForm,
 )
 from warehouse.distributions.models import Distribution, DistributionReason
-from warehouse.core.errors import DomainError
 
 bp = Blueprint("distributions", __name__, url_prefix="/distributions")
 partner_staff = roles(Role.COORDINATOR, Role.MANAGER, Role.ADMIN, scoped=True)

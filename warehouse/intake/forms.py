@@ -21,10 +21,10 @@ from wtforms import (
 from wtforms.validators import Optional
 from wtforms.widgets import DateTimeLocalInput
 
-from warehouse.core.words import CONDITIONS, DONOR_TYPES
-from warehouse.core.fields import NUMBER_INPUT, DayField
-from warehouse.intake.models import DonorType, Priority
 from warehouse.core.clock import local_zone
+from warehouse.core.fields import NUMBER_INPUT, DayField
+from warehouse.core.words import CONDITIONS, DONOR_TYPES
+from warehouse.intake.models import DonorType, Priority
 from warehouse.intake.services import (
     MAX_BLANK_CODES,
     MAX_DONOR_NAME_LENGTH,

@@ -28,16 +28,16 @@ from warehouse.accounts.models import User
 from warehouse.audit.models import AuditEvent
 from warehouse.audit.services import record
 from warehouse.catalogue.models import Item
-from warehouse.stock.codes import allocate_codes
 from warehouse.core.clock import local_today
+from warehouse.core.errors import DomainError
 from warehouse.core.transactions import begin_write
 from warehouse.core.types import utcnow
-from warehouse.core.errors import DomainError
 from warehouse.extensions import db
 from warehouse.intake import errors
-from warehouse.intake.queries import box_ids_between, loose_quantity
 from warehouse.intake.models import Donation, DonorType, Priority
+from warehouse.intake.queries import box_ids_between, loose_quantity
 from warehouse.stock import errors as stock_errors
+from warehouse.stock.codes import allocate_codes
 from warehouse.stock.models import (
     Box,
     BoxCondition,

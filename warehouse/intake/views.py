@@ -24,11 +24,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from warehouse.accounts.access import WAREHOUSE, roles
+from warehouse.core.errors import DomainError
 from warehouse.core.exports import (DATETIME, NUMBER, Column, export_response, export_routes,
                                     refuse_invalid)
 from warehouse.core.fields import new_key
 from warehouse.core.types import utcnow
-from warehouse.core.errors import DomainError
 from warehouse.core.words import CONDITIONS, DONOR_TYPES
 from warehouse.extensions import db
 from warehouse.intake import errors, queries, services

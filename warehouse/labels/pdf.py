@@ -16,13 +16,13 @@ from flask_babel import format_date, format_number, gettext
 from reportlab.pdfgen.canvas import Canvas
 
 from warehouse.core.errors import N_
+from warehouse.core.pdf.text import (LINE_SPACING, NO_BREAK, PT_PER_MM, Fitted, TextStyle, fit,
+                                      fonts, text_width)
 from warehouse.core.words import CONDITIONS
 from warehouse.labels import errors
 from warehouse.labels.formats import FORMATS, THERMAL_DPI, LabelFormat
 from warehouse.labels.symbols import (CODE128_QUIET_ZONE_MODULES, Symbols, draw_code128,
                                       draw_qr, encode)
-from warehouse.core.pdf.text import (LINE_SPACING, NO_BREAK, PT_PER_MM, Fitted, TextStyle, fit,
-                                      fonts, text_width)
 
 MAX_LABELS = 5000  # per print job: about 240 sheets of L7160
 MAX_COPIES = 100

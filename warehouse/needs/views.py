@@ -18,9 +18,9 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from flask_babel import force_locale, format_date, format_decimal, gettext, ngettext
 
 from warehouse.accounts.access import public
-from warehouse.core.http import error_response, problem, select_locale
-from warehouse.core.exports import csv_lines
 from warehouse.admin.settings import PUBLIC_NEEDS_LIST, setting
+from warehouse.core.exports import csv_lines
+from warehouse.core.http import error_response, problem, select_locale
 from warehouse.needs import queries
 
 bp = Blueprint("needs", __name__)

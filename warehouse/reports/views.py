@@ -15,17 +15,17 @@ from flask_login import current_user
 from warehouse.accounts.access import STAFF, WAREHOUSE, get_visible_or_404, roles
 from warehouse.accounts.models import Role
 from warehouse.core.clock import local_today
-from warehouse.core.exports import XLSX_MIMETYPE
 from warehouse.core.errors import DomainError
+from warehouse.core.exports import XLSX_MIMETYPE
 from warehouse.extensions import db
 from warehouse.reports import charts, errors, issued as issuing, weekly
 from warehouse.reports.errors import SheetDateNotUnderstood
 from warehouse.reports.models import IssuedReport
+from warehouse.reports.stock_sheet import (build_count_sheet, build_stock_sheet,
+                                           count_sheet_filename, stock_sheet_filename)
 from warehouse.reports.weekly_pdf import (build_weekly_pdf, percent, period_text,
                                           scope_text, weekly_filename)
 from warehouse.reports.weekly_xlsx import build_weekly_xlsx
-from warehouse.reports.stock_sheet import (build_count_sheet, build_stock_sheet,
-                                           count_sheet_filename, stock_sheet_filename)
 from warehouse.stock.models import Location, Site
 
 bp = Blueprint("reports", __name__)

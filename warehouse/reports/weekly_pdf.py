@@ -30,9 +30,9 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether,
                                 PageTemplate, Paragraph, Spacer, Table, TableStyle)
 
-from warehouse.core.words import WRITE_OFF_REASONS, donor_type_label
-from warehouse.core.types import utcnow
 from warehouse.core.pdf.text import PT_PER_MM, fonts, printable, text_width
+from warehouse.core.types import utcnow
+from warehouse.core.words import WRITE_OFF_REASONS, donor_type_label
 from warehouse.reports import charts
 from warehouse.reports.weekly import WeeklyReport
 

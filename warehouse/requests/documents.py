@@ -12,7 +12,6 @@ from datetime import date, datetime
 
 from flask_babel import force_locale, format_date, gettext, ngettext
 
-from warehouse.core.types import utcnow
 from warehouse.core.pdf.tables import (
     DASH,
     MM,
@@ -28,6 +27,7 @@ from warehouse.core.pdf.tables import (
     printed_line,
     safe,
 )
+from warehouse.core.types import utcnow
 from warehouse.requests import picking
 from warehouse.requests.models import StockRequest
 

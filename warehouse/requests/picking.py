@@ -23,13 +23,13 @@ from sqlalchemy.engine import Connection
 from warehouse.accounts.models import User
 from warehouse.audit.models import AuditEvent
 from warehouse.catalogue.models import Item, item_display_name
+from warehouse.core.errors import N_
 from warehouse.core.transactions import write_transaction
 from warehouse.core.types import utcnow
-from warehouse.core.errors import N_
 from warehouse.extensions import db
 from warehouse.requests import errors
-from warehouse.requests.services import notify, request_link
 from warehouse.requests.models import PickLine, RequestStatus, StockRequest, StockRequestLine
+from warehouse.requests.services import notify, request_link
 from warehouse.stock import services as ledger
 from warehouse.stock.models import (
     Box,

@@ -21,12 +21,12 @@ from warehouse.accounts.models import Organisation, Role, User
 from warehouse.audit.services import record
 from warehouse.catalogue.models import Item
 from warehouse.core.clock import local_today
+from warehouse.core.errors import N_, DomainError, NotFound
+from warehouse.core.mail import MailNotSent, send_mail
 from warehouse.core.transactions import write_transaction
 from warehouse.core.types import utcnow
 from warehouse.distributions.models import DistributionSite
-from warehouse.core.errors import N_, DomainError, NotFound
 from warehouse.extensions import db
-from warehouse.core.mail import MailNotSent, send_mail
 from warehouse.requests import errors
 from warehouse.requests.models import (
     Notification,

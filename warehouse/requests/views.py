@@ -12,12 +12,12 @@ from flask_login import current_user
 
 from warehouse.accounts.access import get_visible_or_404, roles
 from warehouse.accounts.models import Organisation, OrganisationKind, Role
-from warehouse.core.exports import FiltersNotValid, export_response, export_routes
+from warehouse.core.archive import Part, archive_response
 from warehouse.core.errors import DomainError
+from warehouse.core.exports import FiltersNotValid, export_response, export_routes
 from warehouse.core.fields import new_key
 from warehouse.core.words import AUDIENCES
 from warehouse.distributions import queries as custody
-from warehouse.core.archive import Part, archive_response
 from warehouse.extensions import db
 from warehouse.requests import queries, services
 from warehouse.requests.forms import (

@@ -1,6 +1,6 @@
 """The rules of the stock ledger, each as an error a person can act on."""
-from warehouse.core.errors import N_, DomainError
 from warehouse.core.errors import IdempotencyKeyReused  # noqa: F401 (the ledger refuses with it)
+from warehouse.core.errors import N_, DomainError
 
 
 class EmptyDocument(DomainError):

@@ -42,7 +42,6 @@ from warehouse.core.transactions import (
 from warehouse.core.types import utcnow
 from warehouse.extensions import db
 from warehouse.stock import errors
-from warehouse.stock.queries import stock_differences
 from warehouse.stock.models import (
     Box,
     Document,
@@ -54,6 +53,7 @@ from warehouse.stock.models import (
     Site,
     StockLevel,
 )
+from warehouse.stock.queries import stock_differences
 
 MAX_LINES = 500
 MAX_LINE_QUANTITY = 100_000

@@ -8,10 +8,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from warehouse.accounts.access import STAFF, WAREHOUSE, roles, signed_in
-from warehouse.core.words import DOCUMENT_KINDS, REASONS, unit_word
 from warehouse.catalogue.models import Item, Unit
 from warehouse.core.exports import (CSV, DATETIME, HXL, NUMBER, XLSX, Column, export_response,
                                     export_routes, refuse_invalid, spreadsheet_cell)
+from warehouse.core.words import DOCUMENT_KINDS, REASONS, unit_word
 from warehouse.extensions import db
 from warehouse.stock import queries
 from warehouse.stock.forms import MovementFilterForm

@@ -23,13 +23,13 @@ from flask_babel import gettext, ngettext
 from flask_login import current_user, login_user, logout_user
 
 from warehouse.accounts.access import public, roles
-from warehouse.core.http import problem, wants_json
 from warehouse.accounts.models import Role, TabletDevice, User
 from warehouse.core.errors import DomainError
+from warehouse.core.http import problem, wants_json
 from warehouse.extensions import db, limiter
 from warehouse.tablet import errors, queries, services
-from warehouse.tablet.queries import COOKIE_NAME, device_tablet
 from warehouse.tablet.forms import ChangeOwnPinForm, EnableTabletForm, PinForm, SetPinForm
+from warehouse.tablet.queries import COOKIE_NAME, device_tablet
 
 bp = Blueprint("tablet", __name__)
 
