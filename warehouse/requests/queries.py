@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from warehouse.accounts.access import visible_to
-from warehouse.accounts.models import Organisation
+from warehouse.accounts.models import Organisation, Role
 from warehouse.catalogue.models import Audience, Category, Item
 from warehouse.core.exports import DATE, NUMBER, Column
 from warehouse.distributions.models import DistributionSite
@@ -194,6 +194,42 @@ def _requests_query(user, status: str | None = None, *, organisation_id: int | N
     if organisation_id is not None:
         query = query.where(StockRequest.organisation_id == organisation_id)
     return query.order_by(StockRequest.created_at.desc(), StockRequest.id.desc())
+
+
+def visible_requests(user):
+    """A statement of the requests ``user`` may see in the scanner's API: coordinators their
+    own; volunteers only the approved ones, which they pick."""
+    statement = visible_to(select(StockRequest), StockRequest, user)
+    if user.role == Role.VOLUNTEER:
+        statement = statement.where(StockRequest.status == RequestStatus.APPROVED)
+    return statement
+
+
+def visible_request(user, request_id: int) -> StockRequest | None:
+    """One request ``user`` may see (``visible_requests``), or None."""
+    return db.session.scalar(visible_requests(user).where(StockRequest.id == request_id))
+
+
+def requests_to_list(user, *, status: str | None = None, site_id: int | None = None,
+                     limit: int | None = None) -> list[StockRequest]:
+    """The requests ``user`` may see (of a status, at a site), soonest needed first."""
+    statement = visible_requests(user)
+    if status:
+        statement = statement.where(StockRequest.status == status)
+    if site_id is not None:
+        statement = statement.where(StockRequest.site_id == site_id)
+    return list(db.session.scalars(statement.order_by(
+        StockRequest.needed_by, StockRequest.id).limit(limit)))
+
+
+def lines_by_request(request_ids: list[int]) -> dict[int, list[StockRequestLine]]:
+    """The lines of these requests, per request."""
+    lines: dict[int, list[StockRequestLine]] = {}
+    if request_ids:
+        for line in db.session.scalars(select(StockRequestLine).where(
+                StockRequestLine.request_id.in_(request_ids))):
+            lines.setdefault(line.request_id, []).append(line)
+    return lines
 
 
 def requests_for(user, status: str | None = None, *, limit: int | None = LIST_LIMIT,

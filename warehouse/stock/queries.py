@@ -454,3 +454,38 @@ def location_by_code(code: str) -> Location | None:
 def site_codes_text() -> str:
     """Every site's code, for a message saying which exist ("CAL, DUN", or "none yet")."""
     return ", ".join(db.session.scalars(select(Site.code).order_by(Site.code))) or "none yet"
+
+
+def internal_location_by_code(code: str) -> Location | None:
+    """The warehouse location whose code this is, exactly."""
+    return db.session.scalar(select(Location).where(
+        Location.code == code, Location.kind == LocationKind.INTERNAL))
+
+
+def open_locations(site_id: int | None = None, *, limit: int | None = None) -> list[Location]:
+    """The open warehouse locations (of one site), site by site in walking order."""
+    statement = (select(Location).join(Site, Site.id == Location.site_id)
+                 .where(Location.kind == LocationKind.INTERNAL, Location.active.is_(True))
+                 .order_by(Site.name, Location.position, Location.name))
+    if site_id is not None:
+        statement = statement.where(Location.site_id == site_id)
+    return list(db.session.scalars(statement.limit(limit)))
+
+
+def open_location_codes(site_id: int | None = None) -> list[tuple[int, str, str]]:
+    """(id, code, name) of the open warehouse locations (of one site), by code."""
+    statement = select(Location.id, Location.code, Location.name).where(
+        Location.kind == LocationKind.INTERNAL, Location.active.is_(True))
+    if site_id is not None:
+        statement = statement.where(Location.site_id == site_id)
+    return list(db.session.execute(statement.order_by(Location.code)).all())
+
+
+def boxes_holding_stock(location_ids: list[int]) -> dict[int, int]:
+    """Per location: how many boxes there hold something."""
+    if not location_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Box.location_id, func.count(Box.id))
+        .where(Box.location_id.in_(location_ids), Box.quantity > 0)
+        .group_by(Box.location_id)).all())
