@@ -29,12 +29,12 @@ POST view is ``@idempotent`` and passes ``ledger_key()`` to the ledger
 from flask import Flask
 from flask_smorest import Api as SmorestApi
 
-from warehouse.api import core, counts, read, scan
+from warehouse.api import core, counts, read, scan_writes
 from warehouse.api.docs import bp as docs_bp
 from warehouse.api.schemas import ProblemSchema
 from warehouse.extensions import csrf, login_manager
 
-MODULES = (read, scan, counts)
+MODULES = (read, scan_writes, counts)
 API_VERSION = "1"
 
 

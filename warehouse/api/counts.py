@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from warehouse.accounts.access import STAFF, WAREHOUSE, roles
 from warehouse.api.core import API_PREFIX, ScannedAt, idempotent, ledger_key
-from warehouse.api.scan import box_of, location_of, record_offline_failure
+from warehouse.api.scan_writes import box_of, location_of, record_offline_failure
 from warehouse.counts import errors, services
 from warehouse.counts.models import CountSession
 from warehouse.extensions import db

@@ -23,6 +23,7 @@ from warehouse.requests import queries as requests_queries
 from warehouse.requests.models import RequestStatus, StockRequest
 from warehouse.requests.picking import picking_sheet
 from warehouse.scan import queries as scan_queries
+from warehouse.scan.errors import UnknownLocationCode
 from warehouse.scan.queries import first_reading, request_code, scanned
 from warehouse.stock import queries as stock_queries
 from warehouse.stock.models import Box, Location
@@ -43,11 +44,6 @@ class UnknownCode(DomainError):
 class UnknownBox(DomainError):
     status = 404
     template = N_("No box has the code %(code)s. Check the label.")
-
-
-class UnknownLocationCode(DomainError):
-    status = 404
-    template = N_("No warehouse location has the code %(code)s. Check the label.")
 
 
 # --- schemas --------------------------------------------------------------------------------
