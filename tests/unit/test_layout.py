@@ -27,3 +27,32 @@ def test_imports_inside_functions_stay_few():
         for statement in ast.walk(function)
         if isinstance(statement, ast.Import | ast.ImportFrom)}
     assert len(inside) <= MOST_IMPORTS_INSIDE_FUNCTIONS, sorted(inside)
+
+
+def _layout_tree() -> list[str]:
+    """The lines of the tree in the README's "How the code is laid out"."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How the code is laid out", 1)[1].split("\n## ", 1)[0]
+    return section.split("```", 2)[1].splitlines()
+
+
+def _named(lines: list[str], prefix: str) -> set[str]:
+    """The names at one depth of the tree: ``core/``, ``web.py``, ``clock.py``…"""
+    names = set()
+    for line in lines:
+        for branch in ("├── ", "└── "):
+            if line.startswith(prefix + branch):
+                names.update(name.strip() for name in line[len(prefix + branch):]
+                             .split("  ")[0].split(","))
+    return names
+
+
+def _on_disk(folder: Path) -> set[str]:
+    return {path.name + ("/" if path.is_dir() else "") for path in folder.iterdir()
+            if path.name != "__pycache__" and (path.is_dir() or path.suffix == ".py")}
+
+
+def test_the_readme_tree_names_every_package_and_module_of_the_app_and_nothing_else():
+    lines = _layout_tree()
+    assert _named(lines, "") == _on_disk(ROOT / "warehouse")
+    assert _named(lines, "│   ") == _on_disk(ROOT / "warehouse" / "core") - {"__init__.py"}
