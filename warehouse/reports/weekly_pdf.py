@@ -601,10 +601,12 @@ class _Layout:
                      + ([""] * 2 if warehouse else [])))
         title = (gettext("Stock by category and item") if warehouse
                  else gettext("Your custody, by category and item"))
+        window = r.items[0].days if r.items else 0  # the cover window, the same for all
         explain = gettext(
             "Opening + in − out = closing. In: donations, returns, transfers and count "
             "gains; out: dispatches, transfers, write-offs and count losses. Days of cover: "
-            "closing stock over the period's average daily dispatches.") if warehouse else \
+            "closing stock over the average daily out of the %(days)s days up to the "
+            "period's end.", days=window) if warehouse else \
             gettext("Opening + in − out = closing. In: what you collected; out: what you "
                     "distributed or returned.")
         if len(rows) == 1:
