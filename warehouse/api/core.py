@@ -18,7 +18,7 @@ import json
 import re
 from datetime import datetime, timedelta
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, current_app, g, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -30,6 +30,7 @@ from werkzeug.exceptions import HTTPException
 
 from warehouse.accounts.api_tokens import user_for_secret
 from warehouse.api.models import ApiIdempotency, IdempotencyState
+from warehouse.core import http
 from warehouse.core.errors import N_, DomainError, IdempotencyKeyReused
 from warehouse.core.transactions import side_transaction, write_transaction
 from warehouse.core.types import utcnow
@@ -83,31 +84,8 @@ def is_api_request() -> bool:
 # --- problems ------------------------------------------------------------------------------
 
 def problem(status: int, slug: str, detail: str, **extra) -> Response:
-    """An RFC 9457 problem document in the request's language.
-
-    ``extra`` adds members, e.g. ``errors={"quantity": ["…"]}`` or the box a rule is about.
-    """
-    body = {"type": f"/problems/{slug}", "title": str(TITLES.get(status, slug.replace("-", " "))),
-            "status": status, "detail": str(detail)}
-    for name, value in extra.items():
-        if name not in body:
-            body[name] = _plain(value)
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = "application/problem+json"
-    return response
-
-
-def _plain(value):
-    if isinstance(value, (str, int, float, bool, type(None))):
-        return value
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
+    """An RFC 9457 problem document in the request's language, titled by its status."""
+    return http.problem(status, slug, detail, title=TITLES.get(status), **extra)
 
 
 def domain_problem(error: DomainError) -> Response:

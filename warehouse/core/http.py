@@ -4,6 +4,8 @@ and RFC 9457 problem documents.
 An error reaches a browser as the error page and a script as ``application/problem+json``,
 in the language ``select_locale`` chose for the request.
 """
+from datetime import datetime
+
 from flask import current_app, g, has_request_context, jsonify, render_template, request, session
 from flask_login import current_user
 
@@ -41,10 +43,31 @@ def error_response(status: int, slug: str, message: str):
     return render_template("error.html", status=status, message=message), status
 
 
-def problem(status: int, slug: str, detail: str):
-    """An RFC 9457 problem document."""
-    response = jsonify({"type": f"/problems/{slug}", "title": slug.replace("-", " "),
-                        "status": status, "detail": detail})
+def problem(status: int, slug: str, detail: str, *, title: str | None = None, **extra):
+    """An RFC 9457 problem document: ``/problems/<slug>``, a title (default: the slug's
+    words) and the detail a person reads.
+
+    ``extra`` adds members, e.g. ``errors={"quantity": ["…"]}`` or the box a rule is about.
+    """
+    body = {"type": f"/problems/{slug}", "title": str(title or slug.replace("-", " ")),
+            "status": status, "detail": str(detail)}
+    for name, value in extra.items():
+        if name not in body:
+            body[name] = _plain(value)
+    response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
     return response
+
+
+def _plain(value):
+    """``value`` as JSON can hold it: dates as ISO text, anything else unknown as text."""
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
