@@ -44,6 +44,11 @@ class Config:
     PIN_LIMIT_PER_ADDRESS = "30 per minute"
     PIN_LIMIT_PER_ACCOUNT = "5 per minute;30 per day"
     TABLET_IDLE_MINUTES = int(os.environ.get("TABLET_IDLE_MINUTES", "5"))
+    # Days of cover (the dashboard, the needs list, the stock sheet, the weekly report)
+    # divide on-hand stock by the average daily outflow over this many days: two whole
+    # weeks, so the weekly rhythm of collections evens out, and short enough that the
+    # first cold snap or eviction wave shows within days.
+    COVER_WINDOW_DAYS = int(os.environ.get("COVER_WINDOW_DAYS", "14"))
     # Without a mail server, messages (password links, invitations) go to the log.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))

@@ -1,13 +1,14 @@
 """Approved requests for picking and dispatch tests, made directly (not through approval).
 
 A request is built with its lines' ``allocated`` set and one reservation per line, made
-with ``warehouse.stock.services.reserve`` inside ``write_transaction()`` as approval does.
+with ``warehouse.stock.services.reserve`` inside ``warehouse.core.transactions.write_transaction()`` as approval does.
 """
 import itertools
 from datetime import date, timedelta
 
 from tests import factories
 from warehouse.core.clock import local_today
+from warehouse.core.transactions import write_transaction
 from warehouse.extensions import db
 from warehouse.models import Role
 from warehouse.requests.models import RequestStatus, StockRequest, StockRequestLine
@@ -37,7 +38,7 @@ def create_approved_request(*, organisation, site, lines, actor=None,
     if status == RequestStatus.APPROVED:
         reservations = [(line.id, line.item_id, line.allocated) for line in request.lines]
         org_id, site_id, actor_id = organisation.id, site.id, actor.id
-        with ledger.write_transaction() as conn:
+        with write_transaction() as conn:
             for line_id, item_id, allocated in reservations:
                 if allocated:
                     ledger.reserve(conn, site_id=site_id, item_id=item_id,

@@ -1,18 +1,28 @@
-"""``flask`` commands: demo data, users, and the ledger check."""
+"""``flask`` commands: demo data, users, the ledger check and the sheets; the commands of
+each area (``flask report``) are registered here too."""
+import ipaddress
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from warehouse import demo, lan_tls
+from warehouse.accounts import services as accounts
 from warehouse.accounts.models import Role
+from warehouse.api.core import forget_idempotency_keys
+from warehouse.core.commands import check_language, login_name, write_pdf
+from warehouse.core.errors import DomainError
+from warehouse.reports.cli import report_cli
+from warehouse.reports.stock_sheet import build_count_sheet, build_stock_sheet
+from warehouse.stock import queries as stock_queries
+from warehouse.stock import services as ledger
 
 stock_cli = AppGroup("stock", help="Stock ledger commands.")
 
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(stock_cli)
-    from warehouse.reports.cli import report_cli
     app.cli.add_command(report_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
@@ -30,7 +40,6 @@ def api_cli() -> None:
               help="Keep the answers to Idempotency-Keys younger than this.")
 def forget_keys(days: int) -> None:
     """Delete stored answers to old Idempotency-Keys (run it daily, e.g. from cron)."""
-    from warehouse.api.core import forget_idempotency_keys
     click.echo(f"Forgot {forget_idempotency_keys(days=days)} stored API answers older "
                f"than {days} days.")
 
@@ -41,8 +50,6 @@ def forget_keys(days: int) -> None:
 @click.option("--seed", default=2026, show_default=True, help="Random seed, for repeatable data.")
 def seed_demo(if_empty: bool, weeks: int, seed: int) -> None:
     """Load a realistic demo: sites, partners, catalogue, boxes and weeks of history."""
-    from warehouse import demo
-
     if if_empty and not demo.database_is_empty():
         click.echo("The database already has data; demo data not loaded.")
         if demo.has_demo_accounts():
@@ -64,11 +71,8 @@ def seed_demo(if_empty: bool, weeks: int, seed: int) -> None:
 def create_user(email: str, name: str, role: str, organisation: str | None,
                 password: str) -> None:
     """Create a user who can sign in."""
-    from warehouse.accounts import services
-    from warehouse.errors import DomainError
-
     try:
-        user = services.create_user(email=email, name=name, role=Role(role),
+        user = accounts.create_user(email=email, name=name, role=Role(role),
                                     organisation=organisation, password=password)
     except DomainError as error:
         raise click.ClickException(error.message) from None
@@ -85,12 +89,6 @@ def create_user(email: str, name: str, role: str, organisation: str | None,
               help="Where the files go; default instance/tls, or WAREHOUSE_TLS_DIR.")
 def lan_certificate(extra_names: tuple[str, ...], port: int, folder: str | None) -> None:
     """Make, once, the LAN certificate authority and this machine's HTTPS certificate."""
-    import ipaddress
-
-    from flask import current_app
-
-    from warehouse import lan_tls
-
     names, addresses = lan_tls.lan_names()
     for extra in extra_names:
         try:
@@ -108,10 +106,8 @@ def lan_certificate(extra_names: tuple[str, ...], port: int, folder: str | None)
               help="Rewrite the stored levels to what the ledger adds up to.")
 def verify(repair: bool) -> None:
     """Recompute every stock level and box from the ledger; exit 1 on any difference."""
-    from warehouse.stock import queries, services
-
-    levels = queries.stock_differences()
-    boxes = queries.box_differences()
+    levels = stock_queries.stock_differences()
+    boxes = stock_queries.box_differences()
     for d in levels:
         click.echo(f"level  {d.location} / {d.item}: stored {d.recorded}, "
                    f"ledger {d.ledger} ({d.ledger - d.recorded:+d})")
@@ -123,7 +119,7 @@ def verify(repair: bool) -> None:
         return
     click.echo(f"{len(levels)} stock level(s) and {len(boxes)} box(es) differ from the ledger.")
     if repair and levels:
-        services.rebuild_stock_levels()
+        ledger.rebuild_stock_levels()
         click.echo(f"Rewrote {len(levels)} stock level(s) from the ledger.")
     sys.exit(1)
 
@@ -139,17 +135,14 @@ def verify(repair: bool) -> None:
 def stock_sheet(site_code: str, day, lang: str | None, printed_by: str | None,
                 out: str) -> None:
     """Write a site's daily stock sheet as a PDF: the same one the stock page prints."""
-    from warehouse.reports import build_stock_sheet
-    from warehouse.reports.queries import site_by_code
-
-    _check_language(lang)
-    site = site_by_code(site_code)
+    check_language(lang)
+    site = stock_queries.site_by_code(site_code)
     if site is None:
         raise click.ClickException(f"There is no site with the code {site_code!r}. "
-                                   f"Known codes: {_known_site_codes()}.")
-    _write_pdf(out, lambda: build_stock_sheet(
+                                   f"Known codes: {stock_queries.site_codes_text()}.")
+    write_pdf(out, lambda: build_stock_sheet(
         site.id, day=day.date() if day else None, lang=lang,
-        printed_by=printed_by or _login_name()))
+        printed_by=printed_by or login_name()))
 
 
 @stock_cli.command("count-sheet")
@@ -162,53 +155,10 @@ def stock_sheet(site_code: str, day, lang: str | None, printed_by: str | None,
 def stock_count_sheet(location_code: str, lang: str | None, printed_by: str | None,
                       out: str) -> None:
     """Write the stocktake count sheet of a shelf or bay as a PDF."""
-    from warehouse.reports import build_count_sheet
-    from warehouse.reports.queries import location_by_code
-
-    _check_language(lang)
-    location = location_by_code(location_code)
+    check_language(lang)
+    location = stock_queries.location_by_code(location_code)
     if location is None:
         raise click.ClickException(f"There is no location with the code {location_code!r}: "
                                    "use the code printed on its label, e.g. L00012.")
-    _write_pdf(out, lambda: build_count_sheet(location.id, lang=lang,
-                                              printed_by=printed_by or _login_name()))
-
-
-def _check_language(lang: str | None) -> None:
-    from flask import current_app
-
-    languages = current_app.config["LANGUAGES"]
-    if lang is not None and lang not in languages:
-        raise click.BadParameter(f"choose one of: {', '.join(languages)}.", param_hint="--lang")
-
-
-def _known_site_codes() -> str:
-    from sqlalchemy import select
-
-    from warehouse.extensions import db
-    from warehouse.stock.models import Site
-
-    return ", ".join(db.session.scalars(select(Site.code).order_by(Site.code))) or "none yet"
-
-
-def _login_name() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in the environment or the password file
-        return "flask"
-
-
-def _write_pdf(out: str, build) -> None:
-    """Build the PDF first, so a refused sheet leaves no empty or half-written file."""
-    from warehouse.errors import DomainError
-
-    try:
-        pdf = build()
-    except DomainError as error:
-        raise click.ClickException(error.message) from None
-    with click.open_file(out, "wb", atomic=out != "-") as handle:
-        handle.write(pdf)
-    if out != "-":
-        click.echo(f"Wrote {out} ({len(pdf) // 1024 + 1} KB).", err=True)
+    write_pdf(out, lambda: build_count_sheet(location.id, lang=lang,
+                                              printed_by=printed_by or login_name()))

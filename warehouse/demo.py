@@ -32,10 +32,9 @@ from sqlalchemy import func, select
 
 from warehouse.accounts.models import Organisation, OrganisationKind, Role, User
 from warehouse.accounts.services import create_user
-from warehouse.catalogue.models import Audience, Category, Item, Unit
+from warehouse.catalogue.models import Audience, Category, Item, ItemBarcode, Unit
 from warehouse.core import types as core_types
 from warehouse.core.clock import local_today
-from warehouse.core.codes import allocate_codes
 from warehouse.core.types import utcnow
 from warehouse.distributions.models import Distribution, DistributionSite
 from warehouse.distributions.services import StockLine, record_distribution
@@ -52,6 +51,7 @@ from warehouse.requests.services import (
     decline_request,
     mark_read,
 )
+from warehouse.stock.codes import allocate_codes
 from warehouse.stock.models import (
     Box,
     BoxCondition,
@@ -824,7 +824,6 @@ class _DemoBuilder:
 
     def _make_barcodes(self) -> None:
         """The barcodes on a few packages donors bring often; a scan counts a whole one."""
-        from warehouse.catalogue.models import ItemBarcode
         packages = [(("Soap bar", None), "3760012345014", 4),  # a multipack of 4 bars
                     (("Soap bar", None), "3760012345021", 1),
                     (("Toothbrush", None), "3760012345038", 1),

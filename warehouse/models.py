@@ -7,11 +7,17 @@ from warehouse.accounts.models import (
     TabletDevice,
     User,
 )
+from warehouse.admin.settings import AppSetting
 from warehouse.api.models import ApiIdempotency
 from warehouse.audit.models import AuditEvent
 from warehouse.catalogue.models import Audience, Category, Item, ItemBarcode, Unit
-from warehouse.core.codes import CodeSequence
-from warehouse.core.settings import AppSetting
+from warehouse.counts.models import (
+    CountDifference,
+    CountLine,
+    CountSession,
+    CountStatus,
+    DifferenceKind,
+)
 from warehouse.distributions.models import Distribution, DistributionReason, DistributionSite
 from warehouse.intake.models import Donation, DonorType, Priority
 from warehouse.labels.models import PrinterProfile
@@ -23,14 +29,8 @@ from warehouse.requests.models import (
     StockRequest,
     StockRequestLine,
 )
-from warehouse.scanner.models import (
-    CountDifference,
-    CountLine,
-    CountSession,
-    CountStatus,
-    DifferenceKind,
-    SyncConflict,
-)
+from warehouse.scan.models import SyncConflict
+from warehouse.stock.codes import CodeSequence
 from warehouse.stock.models import (
     Box,
     BoxCondition,

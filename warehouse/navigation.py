@@ -13,7 +13,7 @@ MENU = [
     ("scan.index", _l("Scan")),
     ("intake.donations", _l("Intake")),
     ("boxes.list", _l("Boxes")),
-    ("scanner.counts", _l("Counts")),
+    ("counts.index", _l("Counts")),
     ("dispatch.index", _l("Picking")),
     ("requests.queue", _l("Request queue")),
     ("requests.catalogue", _l("Catalogue")),

@@ -4,11 +4,8 @@ import os
 from flask import (
     Flask,
     current_app,
-    g,
-    has_request_context,
-    jsonify,
+    flash,
     redirect,
-    render_template,
     request,
     session,
     url_for,
@@ -20,9 +17,38 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from warehouse import models  # noqa: F401  (every table registered before Alembic looks)
-from warehouse.accounts.access import enforce_access, public, signed_in
-from warehouse.errors import DomainError
+from warehouse.accounts.access import STAFF, WAREHOUSE, enforce_access, public, signed_in
+from warehouse.accounts.models import User
+from warehouse.accounts.services import set_locale
+from warehouse.accounts.views import bp as accounts_bp
+from warehouse.accounts.views import safe_next
+from warehouse.admin.views import bp as admin_bp
+from warehouse.api import init_app as init_api
+from warehouse.api.core import (domain_problem, http_problem, load_user_from_bearer,
+                                unauthorized_problem)
+from warehouse.boxes.views import bp as boxes_bp
+from warehouse.catalogue.views import bp as catalogue_bp
+from warehouse.cli import register_commands
+from warehouse.core.errors import DomainError
+from warehouse.core.http import error_response, problem, select_locale, wants_json
+from warehouse.counts.views import bp as counts_bp
+from warehouse.dashboard.views import bp as dashboard_bp
+from warehouse.distributions.views import bp as distributions_bp
 from warehouse.extensions import babel, csrf, db, limiter, login_manager, migrate
+from warehouse.intake.views import bp as intake_bp
+from warehouse.labels.views import bp as labels_bp
+from warehouse.lan_tls import ca_certificate
+from warehouse.navigation import menu_for
+from warehouse.needs.views import bp as needs_bp
+from warehouse.reports.views import bp as reports_bp
+from warehouse.requests.dispatch_views import bp as dispatch_bp
+from warehouse.requests.views import bp as requests_bp
+from warehouse.scan.conflict_views import bp as conflicts_bp
+from warehouse.scan.offline import bp as offline_bp
+from warehouse.scan.views import bp as scan_bp
+from warehouse.stock.views import bp as stock_bp
+from warehouse.tablet.views import bp as tablet_bp
+from warehouse.tablet.views import end_idle_tablet_session
 
 # Pages may load only what this app serves: no inline script, no third party.
 # 'wasm-unsafe-eval' lets the scan page compile its self-hosted barcode reader (WebAssembly);
@@ -33,6 +59,10 @@ CONTENT_SECURITY_POLICY = (
     "worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+#: Every page's blueprint, in the order they are registered.
+BLUEPRINTS = (accounts_bp, stock_bp, admin_bp, boxes_bp, labels_bp, intake_bp, distributions_bp,
+              dispatch_bp, requests_bp, offline_bp, scan_bp, counts_bp, conflicts_bp, dashboard_bp,
+              needs_bp, reports_bp, catalogue_bp, tablet_bp)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -52,53 +82,17 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     _init_login(app)
 
-    from warehouse.accounts.views import bp as accounts_bp
-    from warehouse.stock.views import bp as stock_bp
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(stock_bp)
-    from warehouse.admin.views import bp as admin_bp
-    app.register_blueprint(admin_bp)
-    from warehouse.boxes.views import bp as boxes_bp
-    from warehouse.labels.views import bp as labels_bp
-    app.register_blueprint(boxes_bp)
-    app.register_blueprint(labels_bp)
-    from warehouse.intake.views import bp as intake_bp
-    app.register_blueprint(intake_bp)
-    from warehouse.distributions.views import bp as distributions_bp
-    app.register_blueprint(distributions_bp)
-    from warehouse.requests.dispatch_views import bp as dispatch_bp
-    app.register_blueprint(dispatch_bp)
-    from warehouse.requests.views import bp as requests_bp
-    app.register_blueprint(requests_bp)
-    from warehouse.scan.offline import bp as offline_bp
-    app.register_blueprint(offline_bp)
-    from warehouse.scan.views import bp as scan_bp
-    app.register_blueprint(scan_bp)
-    from warehouse.scanner.views import bp as scanner_bp
-    app.register_blueprint(scanner_bp)
-    from warehouse.dashboard.views import bp as dashboard_bp
-    app.register_blueprint(dashboard_bp)
-    from warehouse.needs.views import bp as needs_bp
-    app.register_blueprint(needs_bp)
-    from warehouse.reports.views import bp as reports_bp
-    app.register_blueprint(reports_bp)
-    from warehouse.catalogue.views import bp as catalogue_bp
-    app.register_blueprint(catalogue_bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", home)
     app.add_url_rule("/language/<code>", "set_language", set_language, methods=["POST"])
-    from warehouse.lan_tls import ca_certificate
     app.add_url_rule("/tls/ca.crt", "lan_ca_certificate", ca_certificate)
     # Tablet mode: an idle or retired tablet's session ends before any access check.
-    from warehouse.tablet.views import bp as tablet_bp, end_idle_tablet_session
-    app.register_blueprint(tablet_bp)
     app.before_request(end_idle_tablet_session)
     app.before_request(enforce_access)
     app.after_request(_security_headers)
     _register_error_handlers(app)
-    from warehouse.api import init_app as init_api  # after enforce_access: checks run after it
-    init_api(app)
-
-    from warehouse.cli import register_commands
+    init_api(app)  # after enforce_access: the API's own checks run after it
     register_commands(app)
 
     app.jinja_env.filters["format_number"] = format_decimal
@@ -107,7 +101,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _layout():
-        from warehouse.navigation import menu_for
         return {"languages": app.config["LANGUAGES"], "current_language": select_locale(),
                 "menu": menu_for(current_user)}
 
@@ -121,10 +114,8 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        from warehouse.accounts.models import User
         if request.path.startswith("/api/") and "Authorization" in request.headers:
             # A request that brings an API token is that token's, whatever the cookies.
-            from warehouse.api.core import load_user_from_bearer
             return load_user_from_bearer(request)
         user_id, _, version = session_id.partition(".")
         if not user_id.isdigit() or not version.isdigit():
@@ -139,31 +130,11 @@ def _init_login(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def unauthorized():
         if request.path.startswith("/api/"):
-            from warehouse.api.core import unauthorized_problem
             return unauthorized_problem()
         if wants_json():
             return problem(401, "not-signed-in", gettext("Sign in first."))
-        from flask import flash
         flash(gettext("Please sign in to see this page."), "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-
-
-def select_locale() -> str:
-    """The user's choice, else the browser's preference, else English."""
-    languages = current_app.config["LANGUAGES"]
-    if not has_request_context():  # the CLI: English unless a command chose otherwise
-        return g.get("language") or languages[0]
-    chosen = session.get("language")
-    if chosen in languages:
-        return chosen
-    # A script with a token says which language it wants with each request; the scan
-    # page (signed in with the browser's session) gets the language its page is in.
-    if request.path.startswith("/api/") and request.headers.get("Accept-Language") \
-            and (not current_user.is_authenticated or g.get("api_token_id") is not None):
-        return request.accept_languages.best_match(languages) or languages[0]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return request.accept_languages.best_match(languages) or languages[0]
 
 
 @signed_in
@@ -171,7 +142,6 @@ def home():
     """Each role's starting page: on a shared tablet the scan page (that is what tablets
     are for, and scans waiting to be sent go out when it opens); elsewhere the dashboard
     for managers and admins, else stock."""
-    from warehouse.accounts.access import STAFF, WAREHOUSE
     if session.get("tablet_id") and current_user.role in WAREHOUSE:
         return redirect(url_for("scan.index"))
     if current_user.role in STAFF:
@@ -185,9 +155,7 @@ def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["language"] = code
         if current_user.is_authenticated:
-            from warehouse.accounts.services import set_locale
             set_locale(current_user, code)
-    from warehouse.accounts.views import safe_next
     return redirect(safe_next(request.form.get("next")))
 
 
@@ -198,13 +166,6 @@ def _security_headers(response):
         response.headers.setdefault("Strict-Transport-Security",
                                     "max-age=31536000; includeSubDomains")
     return response
-
-
-def wants_json() -> bool:
-    if request.path.startswith("/api/"):
-        return True
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json"
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -221,7 +182,6 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         if request.path.startswith("/api/"):
-            from warehouse.api.core import domain_problem
             return domain_problem(error)
         return error_response(error.status, error.slug, error.message)
 
@@ -234,7 +194,6 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if request.path.startswith("/api/"):
-            from warehouse.api.core import http_problem
             return http_problem(error)
         message = messages.get(error.code, _l("The request could not be handled."))
         return error_response(error.code, f"http-{error.code}", str(message))
@@ -246,16 +205,3 @@ def _register_error_handlers(app: Flask) -> None:
             "Something went wrong on our side. Nothing was saved; please try again."))
 
 
-def error_response(status: int, slug: str, message: str):
-    if wants_json():
-        return problem(status, slug, message)
-    return render_template("error.html", status=status, message=message), status
-
-
-def problem(status: int, slug: str, detail: str):
-    """An RFC 9457 problem document."""
-    response = jsonify({"type": f"/problems/{slug}", "title": slug.replace("-", " "),
-                        "status": status, "detail": detail})
-    response.status_code = status
-    response.mimetype = "application/problem+json"
-    return response

@@ -30,8 +30,8 @@ from warehouse.boxes import services as boxes
 from warehouse.core.scancodes import candidates
 from warehouse.extensions import db
 from warehouse.models import Box, Document, Role
-from warehouse.scanner import services as scanner
-from warehouse.scanner.models import SyncConflict
+from warehouse.scan import services as scanner
+from warehouse.scan.models import SyncConflict
 
 SCANS = 20
 

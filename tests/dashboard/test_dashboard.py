@@ -40,8 +40,8 @@ def test_items_below_minimum_come_with_their_days_of_cover_fewest_first(world):
     assert _names(board.below_minimum) == ["Blanket", "Walking boots"]
     blanket, boots = board.below_minimum
     assert (blanket.on_hand, blanket.minimum_level) == (10, 12)
-    # 40 went out in the last 28 days: 10 on hand last 10 * 28 / 40 = 7 days.
-    assert blanket.days_of_cover == pytest.approx(7.0)
+    # 40 went out in the last 14 days (the cover window): 10 on hand last 10 * 14 / 40 days.
+    assert blanket.days_of_cover == pytest.approx(3.5)
     assert boots.days_of_cover is None  # nothing went out
     assert board.below_minimum_total == 2
 
@@ -190,7 +190,7 @@ def test_someone_signed_out_is_sent_to_sign_in(client):
 
 def test_offline_scans_refused_on_replay_show_as_needing_attention(client, world):
     from warehouse.extensions import db
-    from warehouse.scanner.models import SyncConflict
+    from warehouse.scan.models import SyncConflict
 
     db.session.add(SyncConflict(user_id=world.manager.id, method="POST",
                                 path="/api/boxes/B00001/move", body={"location": "A1"},

@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import login
 from tests.dashboard.world import PARTNER_NAME, SHELF_NAMES, build_world
-from warehouse.core import settings
+from warehouse.admin import settings
 from warehouse.needs import queries
 
 
@@ -38,10 +38,12 @@ def test_needs_are_grouped_by_category_most_urgent_first(world):
 
     assert [c.name for c in needs.categories] == ["Shelter", "Footwear"]
     shelter = needs.categories[0]
-    assert [n.item for n in shelter.needs] == ["Sleeping bag", "Blanket", "Tent"]
-    assert [n.urgency for n in shelter.needs] == [queries.URGENT, queries.SOON,
+    # Blankets: 10 on hand, 40 out in the 14-day cover window: 3.5 days, urgent, and
+    # before sleeping bags (none available: urgent, at no known rate).
+    assert [n.item for n in shelter.needs] == ["Blanket", "Sleeping bag", "Tent"]
+    assert [n.urgency for n in shelter.needs] == [queries.URGENT, queries.URGENT,
                                                   queries.WANTED]
-    assert shelter.needs[1].days_of_cover == 7.0
+    assert shelter.needs[0].days_of_cover == 3.5
 
 
 def test_an_item_nobody_needs_leaves_the_list_when_its_stock_reaches_the_target(world):

@@ -11,12 +11,12 @@ import pytest
 import zxingcpp
 
 from warehouse import create_app
+from warehouse.core.pdf import text
 from warehouse.labels import (FORMATS, MAX_LABELS, CopiesOutOfRange, InvalidLabelCode,
                               LabelCodeTooLong, LabelData, NoLabelsToPrint,
                               PrinterOffsetTooLarge, StartPositionOutOfRange, TooManyLabels,
                               UnknownLabelFormat, UnsupportedPrinterResolution,
                               build_calibration_page, build_labels)
-from warehouse.labels import text
 from warehouse.labels.symbols import CODE128_QUIET_ZONE_MODULES, encode
 
 SHEETS = [name for name, fmt in FORMATS.items() if not fmt.thermal]

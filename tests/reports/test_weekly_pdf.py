@@ -7,6 +7,7 @@ from flask_babel import force_locale
 
 from tests.conftest import FIXED_NOW
 from tests.reports.world import build_world, pdf_pages, pdf_text
+from warehouse.core.clock import local_today
 from warehouse.reports import weekly
 from warehouse.reports.weekly_pdf import build_weekly_pdf
 from warehouse.reports.weekly_xlsx import build_weekly_xlsx
@@ -159,8 +160,7 @@ def test_a_long_stock_table_repeats_its_column_titles_on_every_page(app):
         item = factories.create_item(name=f"Jacket {n:02d}", category=category)
         factories.receive(item, shelf, n + 1, actor=manager)
     with force_locale("en"):
-        report = weekly.weekly_report(weekly.date_range(weekly.local_today(),
-                                                        weekly.local_today()))
+        report = weekly.weekly_report(weekly.date_range(local_today(), local_today()))
         pages = pdf_pages(build_weekly_pdf(report, printed_by="Max Manager",
                                            printed_at=PRINTED_AT))
     with_rows = [page for page in pages if "Jacket" in page]

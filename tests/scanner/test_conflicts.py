@@ -5,7 +5,7 @@ from tests import factories
 from tests.scanner.conftest import box_with
 from warehouse.extensions import db
 from warehouse.models import Box, Role, SyncConflict
-from warehouse.scanner.services import unresolved_conflicts_count
+from warehouse.scan.queries import unresolved_conflicts_count
 
 
 def _conflicts():

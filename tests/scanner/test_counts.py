@@ -297,7 +297,7 @@ def test_approval_is_checked_against_the_ledger_inside_the_post(floor):
     """The check in the posting transaction refuses even when the early check passed."""
     import pytest
 
-    from warehouse.scanner import errors, services
+    from warehouse.counts import errors, services
     box = box_with(floor.blankets, floor.shelf, 10, actor=floor.manager)
     count, _ = services.start_count(location=floor.shelf, actor=floor.volunteer)
     services.count_box(count, box=box, quantity=8, actor=floor.volunteer)

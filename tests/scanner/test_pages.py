@@ -2,10 +2,11 @@
 from tests import factories
 from tests.conftest import login
 from tests.scanner.conftest import box_with
+from warehouse.counts import services
 from warehouse.extensions import db
 from warehouse.models import Box, CountSession, Role
-from warehouse.scanner import services
-from warehouse.scanner.services import record_conflict
+from warehouse.scan.queries import unresolved_conflicts_count
+from warehouse.scan.services import record_conflict
 
 
 def _finished_count(floor, counted=7):
@@ -114,7 +115,7 @@ def test_sending_a_conflict_again_from_the_page_records_the_scan(client, floor):
     assert response.status_code == 303
     db.session.rollback()
     assert db.session.get(Box, box.id).quantity == 3
-    assert services.unresolved_conflicts_count() == 0
+    assert unresolved_conflicts_count() == 0
     page = client.get("/scan/conflicts").get_data(as_text=True)
     assert "Sent again" in page and "No scan needs attention" in page
 
@@ -126,7 +127,7 @@ def test_a_conflict_that_still_fails_stays_on_the_page(client, floor):
                                       data={"action": "retry"})
     page = client.get("/scan/conflicts").get_data(as_text=True)
     assert "holds 10 of Blanket, 12 needed" in page
-    assert services.unresolved_conflicts_count() == 1
+    assert unresolved_conflicts_count() == 1
 
 
 def test_a_coordinator_cannot_see_the_conflicts(client, floor):

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from tests import factories
+from warehouse.accounts import errors as admin_errors
 from warehouse.accounts import errors, services, tokens
-from warehouse.admin import errors as admin_errors
 from warehouse.audit.models import AuditEvent
+from warehouse.core.mail import MailNotSent, send_mail
 from warehouse.extensions import db
-from warehouse.mail import MailNotSent, send_mail
 from warehouse.models import Organisation, OrganisationKind, Role, User
 
 PASSWORD = "plum kettle harbour"

@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 
 from tests import factories
 from warehouse.core.clock import local_today
+from warehouse.core.errors import DomainError
 from warehouse.distributions import errors, queries, services
 from warehouse.distributions.models import Distribution, DistributionSite
 from warehouse.distributions.services import StockLine
-from warehouse.errors import DomainError
 from warehouse.extensions import db
 from warehouse.models import Box, Document, LocationKind, Role
 from warehouse.stock import errors as stock_errors

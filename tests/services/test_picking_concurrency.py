@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tests import factories
 from tests.requests_factories import create_approved_request
 from tests.services.test_ledger_concurrency import run_together
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.extensions import db
 from warehouse.models import Role, StockLevel
 from warehouse.requests import errors, picking

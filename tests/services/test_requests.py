@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from tests import factories
 from tests.request_helpers import build_request_world, in_days, make_request
 from tests.services.test_ledger_concurrency import run_together
+from warehouse.core.transactions import write_transaction
 from warehouse.extensions import db
 from warehouse.models import Role
 from warehouse.requests import errors, queries, services
@@ -31,7 +32,7 @@ def count(model) -> int:
 
 
 def available(world, item) -> int:
-    with ledger.write_transaction() as conn:
+    with write_transaction() as conn:
         return ledger.available(conn, site_id=world.site.id, item_id=item.id)
 
 

@@ -213,7 +213,7 @@ def _api_token(world: World):
 
 def _finished_count(world: World):
     """A finished count of the world's shelf that found 8 in its box of 10."""
-    from warehouse.scanner import services as counting
+    from warehouse.counts import services as counting
     count, _ = counting.start_count(location=world.shelf, actor=world.users["volunteer"])
     counting.count_box(count, box=world.box, quantity=8, actor=world.users["volunteer"])
     counting.finish_count(count.id, actor=world.users["volunteer"])
@@ -222,8 +222,8 @@ def _finished_count(world: World):
 
 def _sync_conflict(world: World):
     """An offline scan of the world's volunteer that the server refused."""
-    from warehouse.scanner.models import SyncConflict
-    from warehouse.scanner.services import record_conflict
+    from warehouse.scan.models import SyncConflict
+    from warehouse.scan.services import record_conflict
     conflict_id = record_conflict(
         user_id=world.users["volunteer"].id, idempotency_key="offline-1", method="POST",
         path=f"/api/v1/boxes/{world.box.code}/take", body={"quantity": 50},

@@ -15,8 +15,9 @@ from sqlalchemy import select, update
 
 from warehouse.accounts.models import ApiToken, User
 from warehouse.audit.services import record
+from warehouse.core.errors import N_, DomainError
+from warehouse.core.transactions import side_transaction
 from warehouse.core.types import utcnow
-from warehouse.errors import N_, DomainError
 from warehouse.extensions import db
 
 TOKEN_PREFIX = "wh_"
@@ -117,6 +118,5 @@ def _note_use(token_id: int, now) -> None:
     the write lock while another request writes ("database is locked"); and the user
     just loaded stays loaded.
     """
-    from warehouse.stock.services import side_transaction
     with side_transaction() as conn:
         conn.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))

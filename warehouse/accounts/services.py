@@ -11,12 +11,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from warehouse.accounts import errors, tokens
 from warehouse.accounts.models import Organisation, OrganisationKind, Role, User
-from warehouse.admin import errors as admin_errors
 from warehouse.audit.services import record
+from warehouse.core.errors import N_
+from warehouse.core.mail import send_mail
+from warehouse.core.transactions import begin_write
 from warehouse.core.types import utcnow
-from warehouse.errors import N_
 from warehouse.extensions import db
-from warehouse.mail import send_mail
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -172,20 +172,6 @@ def _audit(*, actor, action: str, target, **details) -> None:
            summary=AUDIT_SUMMARIES[action] % shown, **details)
 
 
-def _begin_write() -> None:
-    """Start a fresh write transaction, holding SQLite's write lock from its first read.
-
-    The rules below (the last admin, a unique e-mail) read, then write: two admins acting
-    at once must not both pass the check. PostgreSQL gets row locks where it matters.
-    """
-    session = db.session()
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("account services own their transaction: commit other changes first")
-    if session.in_transaction():
-        session.commit()
-    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-
-
 def _user_language(user: User) -> str:
     languages = current_app.config["LANGUAGES"]
     return user.locale if user.locale in languages else current_app.config.get(
@@ -196,9 +182,9 @@ def _clean_name(name: str | None, maximum: int = MAX_NAME_LENGTH) -> str:
     """``name`` with runs of spaces made one; raise if it is empty or too long."""
     name = " ".join((name or "").split())
     if not name:
-        raise admin_errors.NameRequired()
+        raise errors.NameRequired()
     if len(name) > maximum:
-        raise admin_errors.NameTooLong(maximum=maximum)
+        raise errors.NameTooLong(maximum=maximum)
     return name
 
 
@@ -219,14 +205,14 @@ def _check_organisation(role: Role, organisation: Organisation | None) -> Organi
     """
     if role != Role.COORDINATOR:
         if organisation is not None and organisation.kind == OrganisationKind.PARTNER:
-            raise admin_errors.OnlyCoordinatorsInPartner(organisation=organisation.name)
+            raise errors.OnlyCoordinatorsInPartner(organisation=organisation.name)
         return organisation
     if organisation is None:
         raise errors.CoordinatorNeedsOrganisation()
     if organisation.kind != OrganisationKind.PARTNER:
-        raise admin_errors.OrganisationMustBePartner(organisation=organisation.name)
+        raise errors.OrganisationMustBePartner(organisation=organisation.name)
     if not organisation.active:
-        raise admin_errors.OrganisationInactive(organisation=organisation.name)
+        raise errors.OrganisationInactive(organisation=organisation.name)
     return organisation
 
 
@@ -241,7 +227,7 @@ def _ensure_another_admin_remains(user: User) -> None:
                               User.password_hash.is_not(None))
         .order_by(User.id).with_for_update()).all()
     if not any(admin_id != user.id for admin_id in admins):
-        raise admin_errors.LastActiveAdmin(name=user.name)
+        raise errors.LastActiveAdmin(name=user.name)
 
 
 def _organisation_name(organisation: Organisation | None) -> str | None:
@@ -294,7 +280,7 @@ def invite_user(*, actor: User, email: str, name: str, role: Role,
     and writes nothing; raises ``MailNotSent`` when the account
     was created but the mail server refused the invitation (it can be sent again).
     """
-    _begin_write()
+    begin_write()
     role = Role(role)
     email = _check_email(email)
     name = _clean_name(name)
@@ -320,11 +306,11 @@ def resend_invitation(*, actor: User, user: User, link_for: LinkMaker) -> None:
     Raises ``NotInvited`` once they have a password, ``UserDeactivated``, or
     ``MailNotSent``.
     """
-    _begin_write()
+    begin_write()
     if user.password_hash:
-        raise admin_errors.NotInvited(name=user.name)
+        raise errors.NotInvited(name=user.name)
     if not user.active:
-        raise admin_errors.UserDeactivated(name=user.name)
+        raise errors.UserDeactivated(name=user.name)
     user.session_version += 1
     user.invited_at = utcnow()
     _audit(actor=actor, action=INVITATION_RESENT, target=user, email=user.email)
@@ -393,12 +379,12 @@ def update_user(*, actor: User, user: User, name: str, role: Role,
     ``NameTooLong``, ``CoordinatorNeedsOrganisation``, ``OrganisationMustBePartner``,
     ``OrganisationInactive`` or ``OnlyCoordinatorsInPartner``, and writes nothing.
     """
-    _begin_write()
+    begin_write()
     role = Role(role)
     name = _clean_name(name)
     if role != user.role:
         if user.id == actor.id:
-            raise admin_errors.CannotChangeOwnRole()
+            raise errors.CannotChangeOwnRole()
         if user.role == Role.ADMIN:
             _ensure_another_admin_remains(user)
     if role == Role.COORDINATOR and organisation is not None \
@@ -436,9 +422,9 @@ def deactivate_user(*, actor: User, user: User) -> bool:
     Returns False, writing nothing, when they were already deactivated (a form sent
     twice). Raises ``CannotDeactivateSelf`` or ``LastActiveAdmin``.
     """
-    _begin_write()
+    begin_write()
     if user.id == actor.id:
-        raise admin_errors.CannotDeactivateSelf()
+        raise errors.CannotDeactivateSelf()
     if not user.active:
         return False
     if user.role == Role.ADMIN:
@@ -455,12 +441,12 @@ def reactivate_user(*, actor: User, user: User) -> bool:
 
     A coordinator whose organisation was deactivated stays out: ``OrganisationInactive``.
     """
-    _begin_write()
+    begin_write()
     if user.active:
         return False
     if user.role == Role.COORDINATOR and user.organisation is not None \
             and not user.organisation.active:
-        raise admin_errors.OrganisationInactive(organisation=user.organisation.name)
+        raise errors.OrganisationInactive(organisation=user.organisation.name)
     user.active = True
     _audit(actor=actor, action=USER_REACTIVATED, target=user, email=user.email)
     db.session.commit()
@@ -475,10 +461,10 @@ def _clean_organisation_names(name: str, short_name: str,
     if current is not None:
         others = others.where(Organisation.id != current.id)
     if db.session.scalar(others.where(func.lower(Organisation.name) == name.lower())):
-        raise admin_errors.OrganisationNameUsed(name=name)
+        raise errors.OrganisationNameUsed(name=name)
     if db.session.scalar(others.where(
             func.lower(Organisation.short_name) == short_name.lower())):
-        raise admin_errors.OrganisationShortNameUsed(short_name=short_name)
+        raise errors.OrganisationShortNameUsed(short_name=short_name)
     return name, short_name
 
 
@@ -487,7 +473,7 @@ def _flush_organisation(name: str, short_name: str) -> None:
         db.session.flush()
     except IntegrityError:  # created or renamed at the same moment by another admin
         db.session.rollback()
-        raise admin_errors.OrganisationNameUsed(name=name) from None
+        raise errors.OrganisationNameUsed(name=name) from None
 
 
 def create_organisation(*, actor: User, name: str, short_name: str) -> Organisation:
@@ -496,7 +482,7 @@ def create_organisation(*, actor: User, name: str, short_name: str) -> Organisat
     Raises ``NameRequired``, ``NameTooLong``, ``OrganisationNameUsed`` or
     ``OrganisationShortNameUsed`` (names are compared ignoring case).
     """
-    _begin_write()
+    begin_write()
     name, short_name = _clean_organisation_names(name, short_name)
     organisation = Organisation(name=name, short_name=short_name,
                                 kind=OrganisationKind.PARTNER, active=True)
@@ -517,10 +503,10 @@ def update_organisation(*, actor: User, organisation: Organisation, name: str,
     ``NameRequired``, ``OrganisationNameUsed``, ``OrganisationShortNameUsed`` or
     ``OperatorStaysActive``. Returns the audit actions written.
     """
-    _begin_write()
+    begin_write()
     name, short_name = _clean_organisation_names(name, short_name, current=organisation)
     if not active and organisation.kind == OrganisationKind.OPERATOR:
-        raise admin_errors.OperatorStaysActive(organisation=organisation.name)
+        raise errors.OperatorStaysActive(organisation=organisation.name)
     changes = []
     if (name, short_name) != (organisation.name, organisation.short_name):
         _audit(actor=actor, action=ORGANISATION_RENAMED, target=organisation,

@@ -12,7 +12,7 @@ from flask import current_app
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 from warehouse.accounts.models import User
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError
 from warehouse.extensions import db
 
 DEFAULT_PASSWORD_RESET_HOURS = 2

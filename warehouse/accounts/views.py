@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 
 from warehouse.accounts import errors, services, tokens
 from warehouse.accounts.access import public, signed_in
+from warehouse.accounts.api_tokens import active_tokens, create_token, revoke_token
 from warehouse.accounts.forms import (
     LANGUAGE_NAMES,
     ApiTokenForm,
@@ -24,7 +25,8 @@ from warehouse.accounts.forms import (
     LanguageForm,
     LoginForm,
 )
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
+from warehouse.core.words import ROLES
 from warehouse.extensions import db, limiter
 
 # Asking for a password link sends an e-mail: a few per address an hour is plenty, and
@@ -37,11 +39,10 @@ bp = Blueprint("accounts", __name__)
 
 @bp.context_processor
 def _account_values():
-    from warehouse.admin.forms import ROLE_LABELS
 
     role = current_user.role if current_user.is_authenticated else None
     return {"min_password_length": services.MIN_PASSWORD_LENGTH,
-            "role_label": ROLE_LABELS.get(role, role)}
+            "role_label": ROLES.get(role, role)}
 
 
 def _failed_attempt(response) -> bool:
@@ -101,7 +102,6 @@ def safe_next(target: str | None) -> str:
 
 def _account_page(password_form=None, language_form=None, status=200, token_form=None,
                   new_token=None):
-    from warehouse.accounts.api_tokens import active_tokens
     if language_form is None:
         language_form = LanguageForm()
         language_form.language.data = str(get_locale())
@@ -129,7 +129,6 @@ def account():
 @signed_in
 def create_api_token():
     """Make a personal API token; its secret is shown on this answer only."""
-    from warehouse.accounts.api_tokens import create_token
     form = ApiTokenForm()
     if form.validate_on_submit():
         try:
@@ -146,7 +145,6 @@ def create_api_token():
 @signed_in
 def revoke_api_token(token_id: int):
     """Revoke one of one's own API tokens: it stops working at once."""
-    from warehouse.accounts.api_tokens import revoke_token
     token = revoke_token(current_user, token_id)
     flash(gettext("The token “%(name)s” is revoked: it no longer works.", name=token.name),
           "success")

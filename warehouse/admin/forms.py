@@ -18,13 +18,8 @@ from warehouse.accounts.services import (
     MAX_ORGANISATION_NAME_LENGTH,
     MAX_SHORT_NAME_LENGTH,
 )
+from warehouse.core.words import ROLES
 
-ROLE_LABELS = {
-    Role.ADMIN: _l("Admin"),
-    Role.MANAGER: _l("Manager"),
-    Role.VOLUNTEER: _l("Volunteer"),
-    Role.COORDINATOR: _l("Coordinator"),
-}
 ROLE_HINTS = {
     Role.ADMIN: _l("users, organisations and settings, as well as everything a manager does"),
     Role.MANAGER: _l("approves requests, prints, reports, corrects stock"),
@@ -58,7 +53,7 @@ class OrganisationChoice(SelectField):
 
 
 def _role_choices():
-    return [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
+    return [SelectChoice(role.value, ROLES[role]) for role in Role]
 
 
 class UserForm(FlaskForm):

@@ -18,12 +18,11 @@ from warehouse.accounts import services
 from warehouse.accounts.access import roles
 from warehouse.accounts.models import Organisation, OrganisationKind, Role, User
 from warehouse.accounts.tokens import invite_days
-from warehouse.admin import errors as admin_errors
 from warehouse.admin import queries
+from warehouse.admin import settings as app_settings
 from warehouse.admin.forms import (
     AUDIT_ACTION_LABELS,
     ROLE_HINTS,
-    ROLE_LABELS,
     USER_STATUSES,
     AuditFilterForm,
     InviteForm,
@@ -31,11 +30,12 @@ from warehouse.admin.forms import (
     UserFilterForm,
     UserForm,
 )
-from warehouse.core.exports import DATETIME, NUMBER, Column, export_response
-from warehouse.errors import DomainError
-from warehouse.exports import export_routes, refuse_invalid
+from warehouse.core.errors import DomainError
+from warehouse.core.exports import (DATETIME, NUMBER, Column, export_response, export_routes,
+                                    refuse_invalid)
+from warehouse.core.mail import MailNotSent
+from warehouse.core.words import ROLES
 from warehouse.extensions import db
-from warehouse.mail import MailNotSent
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -43,22 +43,22 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 FIELD_OF_ERROR = {
     account_errors.InvalidEmail: "email",
     account_errors.EmailAlreadyUsed: "email",
-    admin_errors.NameRequired: "name",
-    admin_errors.NameTooLong: "name",
-    admin_errors.CannotChangeOwnRole: "role",
-    admin_errors.LastActiveAdmin: "role",
+    account_errors.NameRequired: "name",
+    account_errors.NameTooLong: "name",
+    account_errors.CannotChangeOwnRole: "role",
+    account_errors.LastActiveAdmin: "role",
     account_errors.CoordinatorNeedsOrganisation: "organisation",
-    admin_errors.OrganisationMustBePartner: "organisation",
-    admin_errors.OrganisationInactive: "organisation",
-    admin_errors.OnlyCoordinatorsInPartner: "organisation",
-    admin_errors.OrganisationNameUsed: "name",
-    admin_errors.OrganisationShortNameUsed: "short_name",
+    account_errors.OrganisationMustBePartner: "organisation",
+    account_errors.OrganisationInactive: "organisation",
+    account_errors.OnlyCoordinatorsInPartner: "organisation",
+    account_errors.OrganisationNameUsed: "name",
+    account_errors.OrganisationShortNameUsed: "short_name",
 }
 
 
 @bp.context_processor
 def _labels():
-    return {"role_labels": ROLE_LABELS, "status_labels": USER_STATUSES,
+    return {"role_labels": ROLES, "status_labels": USER_STATUSES,
             "user_status": queries.user_status}
 
 
@@ -340,7 +340,7 @@ def audit_export(fmt: str):
         for event in queries.audit_event_rows(**chosen):
             yield [event.at, event.actor.name if event.actor else system,
                    str(AUDIT_ACTION_LABELS.get(event.action, event.action.replace("_", " "))),
-                   queries.describe(event, ROLE_LABELS),
+                   queries.describe(event, ROLES),
                    f"{event.target_type} {event.target_id}" if event.target_type else None,
                    event.id]
 
@@ -357,7 +357,6 @@ class SettingsForm(FlaskForm):
 @roles(Role.ADMIN)
 def settings():
     """Switches an admin changes while the app runs: the public needs list."""
-    from warehouse.core import settings as app_settings
     form = SettingsForm()
     if form.validate_on_submit():
         app_settings.change_setting(app_settings.PUBLIC_NEEDS_LIST,

@@ -18,20 +18,24 @@ import json
 import re
 from datetime import datetime, timedelta
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, current_app, g, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError, fields
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.exceptions import HTTPException
 
+from warehouse.accounts.api_tokens import user_for_secret
 from warehouse.api.models import ApiIdempotency, IdempotencyState
+from warehouse.core import http
+from warehouse.core.errors import N_, DomainError, IdempotencyKeyReused
+from warehouse.core.transactions import side_transaction, write_transaction
 from warehouse.core.types import utcnow
-from warehouse.stock.services import side_transaction
-from warehouse.errors import N_, DomainError
 from warehouse.extensions import csrf, db
+from warehouse.scan.services import scanner_key
 
 API_PREFIX = "/api/v1"
 #: A scan or a count line is a few hundred bytes; nothing the API takes comes near this.
@@ -80,31 +84,8 @@ def is_api_request() -> bool:
 # --- problems ------------------------------------------------------------------------------
 
 def problem(status: int, slug: str, detail: str, **extra) -> Response:
-    """An RFC 9457 problem document in the request's language.
-
-    ``extra`` adds members, e.g. ``errors={"quantity": ["…"]}`` or the box a rule is about.
-    """
-    body = {"type": f"/problems/{slug}", "title": str(TITLES.get(status, slug.replace("-", " "))),
-            "status": status, "detail": str(detail)}
-    for name, value in extra.items():
-        if name not in body:
-            body[name] = _plain(value)
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = "application/problem+json"
-    return response
-
-
-def _plain(value):
-    if isinstance(value, (str, int, float, bool, type(None))):
-        return value
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
+    """An RFC 9457 problem document in the request's language, titled by its status."""
+    return http.problem(status, slug, detail, title=TITLES.get(status), **extra)
 
 
 def domain_problem(error: DomainError) -> Response:
@@ -239,7 +220,6 @@ def load_user_from_bearer(req):
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None
-    from warehouse.accounts.api_tokens import user_for_secret
     found = user_for_secret(secret.strip())
     if found is None:
         g.api_token_refused = True
@@ -290,12 +270,6 @@ def before_api_request():
 
 # --- idempotent writes -------------------------------------------------------------------------
 
-class IdempotencyKeyReused(DomainError):
-    status = 422
-    template = N_("This Idempotency-Key was already used for a different request. Use a "
-                  "new key for a new request.")
-
-
 class RequestInProgress(DomainError):
     status = 409
     template = N_("The same request is still being handled. Wait a moment, then send it "
@@ -325,7 +299,7 @@ def ledger_key() -> str | None:
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key or not current_user.is_authenticated:
         return None
-    return f"api:{current_user.id}:{key}"
+    return scanner_key(current_user.id, key)
 
 
 def request_fingerprint() -> str:
@@ -421,7 +395,6 @@ def _claim(user_id: int, key: str, fingerprint: str) -> int | Response:
 
 
 def _insert_running(conn, user_id, key, fingerprint, now) -> int | None:
-    from sqlalchemy.dialects import postgresql, sqlite
     dialect = {"postgresql": postgresql, "sqlite": sqlite}[conn.dialect.name]
     statement = (dialect.insert(ApiIdempotency)
                  .values(user_id=user_id, key=key, request_hash=fingerprint,
@@ -439,7 +412,6 @@ def _finish(row_id: int, response: Response) -> None:
 
 
 def _release(row_id: int) -> None:
-    from warehouse.stock.services import write_transaction
     db.session.rollback()
     with write_transaction() as conn:
         conn.execute(delete(ApiIdempotency).where(ApiIdempotency.id == row_id,

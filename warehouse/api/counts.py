@@ -1,6 +1,6 @@
 """Counting a location with the scanner (stocktake): start, count lines, finish, approve.
 
-The rules are in ``warehouse.scanner.services``; these endpoints read JSON and answer it.
+The rules are in ``warehouse.counts.services``; these endpoints read JSON and answer it.
 Counting is for warehouse staff; approving the differences is for managers and admins.
 Count lines replayed offline and refused are kept as conflicts like any scanner write.
 """
@@ -11,10 +11,11 @@ from marshmallow import Schema, fields, validate
 
 from warehouse.accounts.access import STAFF, WAREHOUSE, roles
 from warehouse.api.core import API_PREFIX, ScannedAt, idempotent, ledger_key
-from warehouse.api.scan import box_of, location_of, record_offline_failure, replayable
+from warehouse.api.scan_writes import box_of, location_of, record_offline_failure
+from warehouse.counts import errors, services
+from warehouse.counts.models import CountSession
 from warehouse.extensions import db
-from warehouse.scanner import errors, services
-from warehouse.scanner.models import CountSession
+from warehouse.scan.services import replayable
 
 blp = Blueprint("api_counts", __name__, url_prefix=API_PREFIX,
                 description="Counting a location (stocktake) and approving its differences.")

@@ -3,25 +3,30 @@
 Coordinators see only their organisation's requests; volunteers see the approved requests
 they pick, and no other partner data.
 """
-import re
 
 from flask import abort, jsonify
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager
 
-from warehouse.accounts.access import WAREHOUSE, roles, signed_in, visible_to
+from warehouse.accounts.access import WAREHOUSE, roles, signed_in
 from warehouse.accounts.models import Role
 from warehouse.api.core import API_PREFIX
-from warehouse.catalogue.models import Category, Item, ItemBarcode, item_display_name
-from warehouse.core.scancodes import candidates, clean, normalise_scan
+from warehouse.boxes import queries as boxes_queries
+from warehouse.catalogue import queries as catalogue
+from warehouse.catalogue.models import Item, ItemBarcode
+from warehouse.core.errors import N_, DomainError
+from warehouse.core.scancodes import clean, normalise_scan
 from warehouse.core.types import utcnow
-from warehouse.errors import N_, DomainError
 from warehouse.extensions import db
-from warehouse.requests.models import RequestStatus, StockRequest, StockRequestLine
-from warehouse.stock.models import Box, Location, LocationKind, Site
+from warehouse.requests import queries as requests_queries
+from warehouse.requests.models import RequestStatus, StockRequest
+from warehouse.requests.picking import picking_sheet
+from warehouse.scan import queries as scan_queries
+from warehouse.scan.errors import UnknownLocationCode
+from warehouse.scan.queries import first_reading, request_code, scanned
+from warehouse.stock import queries as stock_queries
+from warehouse.stock.models import Box, Location
 
 blp = Blueprint("api_read", __name__, url_prefix=API_PREFIX,
                 description="Items, locations, boxes, stock and requests; looking up what "
@@ -29,7 +34,6 @@ blp = Blueprint("api_read", __name__, url_prefix=API_PREFIX,
 
 MAX_CODE_LENGTH = 64
 LIST_LIMIT = 2000
-_REQUEST_CODE = re.compile(r"(?:R|#)0*(\d{1,9})")
 
 
 class UnknownCode(DomainError):
@@ -40,11 +44,6 @@ class UnknownCode(DomainError):
 class UnknownBox(DomainError):
     status = 404
     template = N_("No box has the code %(code)s. Check the label.")
-
-
-class UnknownLocationCode(DomainError):
-    status = 404
-    template = N_("No warehouse location has the code %(code)s. Check the label.")
 
 
 # --- schemas --------------------------------------------------------------------------------
@@ -181,23 +180,13 @@ class RequestsArgs(SiteArgs):
 
 # --- items ----------------------------------------------------------------------------------
 
-def _barcodes_by_item(item_ids: list[int]) -> dict[int, list[dict]]:
-    found: dict[int, list[dict]] = {}
-    if not item_ids:
-        return found
-    for row in db.session.scalars(select(ItemBarcode).where(ItemBarcode.item_id.in_(item_ids))
-                                  .order_by(ItemBarcode.code)):
-        found.setdefault(row.item_id, []).append(
-            {"code": row.code, "pack_quantity": row.pack_quantity})
-    return found
-
-
-def item_json(item: Item, barcodes: list[dict] | None = None) -> dict:
+def item_json(item: Item, barcodes: list[ItemBarcode] | None = None) -> dict:
     if barcodes is None:
-        barcodes = _barcodes_by_item([item.id]).get(item.id, [])
+        barcodes = catalogue.barcodes_by_item([item.id]).get(item.id, [])
     return {"id": item.id, "code": item.code, "name": item.display_name, "size": item.size,
             "unit": item.unit.value, "category": item.category.display_name,
-            "active": item.active, "barcodes": barcodes}
+            "active": item.active,
+            "barcodes": [{"code": b.code, "pack_quantity": b.pack_quantity} for b in barcodes]}
 
 
 @blp.route("/items")
@@ -205,10 +194,8 @@ def item_json(item: Item, barcodes: list[dict] | None = None) -> dict:
 @blp.response(200, ItemSchema(many=True))
 def items():
     """Every active item, by name, with its manufacturers' barcodes."""
-    found = list(db.session.scalars(
-        select(Item).join(Category).options(contains_eager(Item.category))
-        .where(Item.active.is_(True)).order_by(Item.name, Item.size, Item.code)))
-    barcodes = _barcodes_by_item([item.id for item in found])
+    found = catalogue.active_items()
+    barcodes = catalogue.barcodes_by_item([item.id for item in found])
     return [item_json(item, barcodes.get(item.id, [])) for item in found]
 
 
@@ -227,8 +214,7 @@ def item(item_id: int):
 
 def location_json(location: Location, boxes: int | None = None) -> dict:
     if boxes is None:
-        boxes = db.session.scalar(select(func.count(Box.id)).where(
-            Box.location_id == location.id, Box.quantity > 0)) or 0
+        boxes = stock_queries.boxes_holding_stock([location.id]).get(location.id, 0)
     return {"id": location.id, "code": location.code, "name": location.name,
             "site_id": location.site_id, "site": location.site.name if location.site else None,
             "is_intake": location.is_intake, "boxes": boxes}
@@ -240,16 +226,8 @@ def location_json(location: Location, boxes: int | None = None) -> dict:
 @blp.response(200, LocationSchema(many=True))
 def locations(args):
     """The open warehouse locations (of one site with site_id), in walking order."""
-    statement = (select(Location).join(Site, Site.id == Location.site_id)
-                 .where(Location.kind == LocationKind.INTERNAL, Location.active.is_(True))
-                 .order_by(Site.name, Location.position, Location.name))
-    if args["site_id"] is not None:
-        statement = statement.where(Location.site_id == args["site_id"])
-    found = list(db.session.scalars(statement.limit(LIST_LIMIT)))
-    counts = dict(db.session.execute(
-        select(Box.location_id, func.count(Box.id))
-        .where(Box.location_id.in_([loc.id for loc in found]), Box.quantity > 0)
-        .group_by(Box.location_id)).all()) if found else {}
+    found = stock_queries.open_locations(args["site_id"], limit=LIST_LIMIT)
+    counts = stock_queries.boxes_holding_stock([loc.id for loc in found])
     return [location_json(loc, counts.get(loc.id, 0)) for loc in found]
 
 
@@ -266,35 +244,17 @@ def box_json(box: Box) -> dict:
             "site_id": location.site_id if location else None}
 
 
-def _location_by_scan(text: str) -> Location | None:
-    for code in candidates(text[:MAX_CODE_LENGTH]):
-        found = db.session.scalar(select(Location).where(
-            Location.code == code, Location.kind == LocationKind.INTERNAL))
-        if found is not None:
-            return found
-    return None
-
-
-def _box_by_scan(text: str) -> Box | None:
-    for code in candidates(text[:MAX_CODE_LENGTH]):
-        found = db.session.scalar(select(Box).where(Box.code == code))
-        if found is not None:
-            return found
-    return None
-
-
 @blp.route("/boxes")
 @roles(*WAREHOUSE)
 @blp.arguments(BoxesArgs, location="query")
 @blp.response(200, BoxSchema(many=True))
 def boxes(args):
     """The boxes at a location, by code."""
-    location = _location_by_scan(args["location"])
+    location = first_reading(args["location"][:MAX_CODE_LENGTH],
+                             stock_queries.internal_location_by_code)
     if location is None:
         raise UnknownLocationCode(code=normalise_scan(args["location"]))
-    found = db.session.scalars(select(Box).where(Box.location_id == location.id)
-                               .order_by(Box.code).limit(LIST_LIMIT))
-    return [box_json(box) for box in found]
+    return [box_json(box) for box in boxes_queries.boxes_at(location.id, limit=LIST_LIMIT)]
 
 
 @blp.route("/boxes/<box_code>")
@@ -302,7 +262,7 @@ def boxes(args):
 @blp.response(200, BoxSchema)
 def box(box_code: str):
     """One box, by its code (as scanned: a mangled code is corrected)."""
-    found = _box_by_scan(box_code)
+    found = first_reading(box_code[:MAX_CODE_LENGTH], boxes_queries.box_with_code)
     if found is None:
         raise UnknownBox(code=normalise_scan(box_code[:MAX_CODE_LENGTH]))
     return box_json(found)
@@ -316,31 +276,17 @@ def box(box_code: str):
 @blp.response(200, StockRowSchema(many=True))
 def stock(args):
     """On-hand stock per site and item (of one site with site_id)."""
-    from warehouse.stock.queries import stock_by_site
     return [{"site_id": row.site_id, "site": row.site_name, "item_id": row.item_id,
              "item_code": row.item_code, "item": row.item, "category": row.category,
              "unit": row.unit, "on_hand": row.on_hand, "minimum_level": row.minimum_level,
              "below_minimum": row.below_minimum}
-            for row in stock_by_site(args["site_id"])]
+            for row in stock_queries.stock_by_site(args["site_id"])]
 
 
 # --- requests -------------------------------------------------------------------------------
 
-def request_code(request_id: int) -> str:
-    return f"R{request_id:05d}"
-
-
-def _visible_requests(user):
-    """Requests ``user`` may see: coordinators their own; volunteers the ones to pick."""
-    statement = visible_to(select(StockRequest), StockRequest, user)
-    if user.role == Role.VOLUNTEER:
-        statement = statement.where(StockRequest.status == RequestStatus.APPROVED)
-    return statement
-
-
 def _visible_request_or_404(request_id: int) -> StockRequest:
-    found = db.session.scalar(_visible_requests(current_user).where(
-        StockRequest.id == request_id))
+    found = requests_queries.visible_request(current_user, request_id)
     if found is None:
         abort(404)
     return found
@@ -357,7 +303,6 @@ def _summary_json(stock_request: StockRequest, lines: list) -> dict:
 
 
 def request_json(stock_request: StockRequest) -> dict:
-    from warehouse.requests.picking import picking_sheet
     sheet = picking_sheet(stock_request, suggest=False)
     lines = [{"id": line.id, "item_id": line.item_id, "item": line.item,
               "item_code": line.item_code, "unit": line.unit, "requested": line.requested,
@@ -375,18 +320,9 @@ def request_json(stock_request: StockRequest) -> dict:
 @blp.response(200, RequestSummarySchema(many=True))
 def requests_list(args):
     """Requests, newest first: status=approved&site_id=N are the ones to pick there."""
-    statement = _visible_requests(current_user)
-    if args["status"]:
-        statement = statement.where(StockRequest.status == args["status"])
-    if args["site_id"] is not None:
-        statement = statement.where(StockRequest.site_id == args["site_id"])
-    found = list(db.session.scalars(statement.order_by(
-        StockRequest.needed_by, StockRequest.id).limit(LIST_LIMIT)))
-    lines: dict[int, list] = {}
-    if found:
-        for line in db.session.scalars(select(StockRequestLine).where(
-                StockRequestLine.request_id.in_([r.id for r in found]))):
-            lines.setdefault(line.request_id, []).append(line)
+    found = requests_queries.requests_to_list(current_user, status=args["status"],
+                                              site_id=args["site_id"], limit=LIST_LIMIT)
+    lines = requests_queries.lines_by_request([r.id for r in found])
     return [_summary_json(r, lines.get(r.id, [])) for r in found]
 
 
@@ -400,18 +336,6 @@ def request_detail(request_id: int):
 
 # --- looking up what was scanned -------------------------------------------------------------
 
-def _ean_variants(code: str) -> list[str]:
-    """A UPC-A is also read as the EAN-13 with a leading 0, and the other way round."""
-    if not code.isdigit():
-        return []
-    variants = [code]
-    if len(code) == 12:
-        variants.append("0" + code)
-    elif len(code) == 13 and code.startswith("0"):
-        variants.append(code[1:])
-    return variants
-
-
 def box_actions(box: Box) -> list[str]:
     if box.item_id is None:
         return ["fill"]
@@ -423,47 +347,35 @@ def box_actions(box: Box) -> list[str]:
 def lookup(text: str, user) -> dict:
     """What a scanned text names, with what can be done with it; raises ``UnknownCode``."""
     text = clean(text)[:MAX_CODE_LENGTH]
+    found = scanned(text, user)
     empty = {"box": None, "location": None, "item": None, "request": None,
              "pack_quantity": None}
-    for code in candidates(text):
-        box_ = db.session.scalar(select(Box).where(Box.code == code))
-        if box_ is not None:
-            kind = "blank_box" if box_.item_id is None else "box"
-            label = box_.code if box_.item_id is None else \
-                f"{box_.code} · {box_.quantity} × {box_.item.display_name}"
-            return empty | {"kind": kind, "code": box_.code, "label": label,
-                            "box": box_json(box_), "actions": box_actions(box_)}
-        location = db.session.scalar(select(Location).where(
-            Location.code == code, Location.kind == LocationKind.INTERNAL))
-        if location is not None:
-            return empty | {"kind": "location", "code": location.code,
-                            "label": f"{location.code} · {location.name}",
-                            "location": location_json(location), "actions": ["move", "count"]}
-        item_ = db.session.scalar(select(Item).where(Item.code == code))
-        if item_ is not None:
-            return empty | {"kind": "item", "code": item_.code, "label": item_.display_name,
-                            "item": item_json(item_), "actions": ["fill", "count"]}
-        for variant in _ean_variants(code):
-            barcode = db.session.scalar(select(ItemBarcode).where(ItemBarcode.code == variant))
-            if barcode is not None:
-                label = barcode.item.display_name if barcode.pack_quantity == 1 else \
-                    f"{barcode.pack_quantity} × {barcode.item.display_name}"
-                return empty | {"kind": "item", "code": barcode.code, "label": label,
-                                "item": item_json(barcode.item),
-                                "pack_quantity": barcode.pack_quantity,
-                                "actions": ["fill", "count"]}
-        number = _REQUEST_CODE.fullmatch(code)
-        if number is not None:
-            found = db.session.scalar(_visible_requests(user).where(
-                StockRequest.id == int(number.group(1))))
-            if found is not None:
-                return empty | {"kind": "request", "code": request_code(found.id),
-                                "label": f"{request_code(found.id)} · "
-                                         f"{found.organisation.name}",
-                                "request": request_json(found),
-                                "actions": ["pick"] if found.status == RequestStatus.APPROVED
-                                else []}
-    raise UnknownCode(code=normalise_scan(text) or "—")
+    if found is None:
+        raise UnknownCode(code=normalise_scan(text) or "—")
+    if (box_ := found.box) is not None:
+        kind = "blank_box" if box_.item_id is None else "box"
+        label = box_.code if box_.item_id is None else \
+            f"{box_.code} · {box_.quantity} × {box_.item.display_name}"
+        return empty | {"kind": kind, "code": box_.code, "label": label,
+                        "box": box_json(box_), "actions": box_actions(box_)}
+    if (location := found.location) is not None:
+        return empty | {"kind": "location", "code": location.code,
+                        "label": f"{location.code} · {location.name}",
+                        "location": location_json(location), "actions": ["move", "count"]}
+    if (barcode := found.barcode) is not None:
+        label = barcode.item.display_name if barcode.pack_quantity == 1 else \
+            f"{barcode.pack_quantity} × {barcode.item.display_name}"
+        return empty | {"kind": "item", "code": barcode.code, "label": label,
+                        "item": item_json(barcode.item), "pack_quantity": barcode.pack_quantity,
+                        "actions": ["fill", "count"]}
+    if (item_ := found.item) is not None:
+        return empty | {"kind": "item", "code": item_.code, "label": item_.display_name,
+                        "item": item_json(item_), "actions": ["fill", "count"]}
+    request_ = found.request
+    return empty | {"kind": "request", "code": request_code(request_.id),
+                    "label": f"{request_code(request_.id)} · {request_.organisation.name}",
+                    "request": request_json(request_),
+                    "actions": ["pick"] if request_.status == RequestStatus.APPROVED else []}
 
 
 @blp.route("/codes/<code>")
@@ -485,44 +397,7 @@ def lookup_code(code: str):
 def code_cache(args):
     """Every code a scanner may meet at a site, for looking codes up without network:
     boxes there (and blank boxes), its locations, every item with its barcodes."""
-    site_id = args["site_id"]
-    codes = []
-    location_query = select(Location.id, Location.code, Location.name).where(
-        Location.kind == LocationKind.INTERNAL, Location.active.is_(True))
-    if site_id is not None:
-        location_query = location_query.where(Location.site_id == site_id)
-    location_codes = {}
-    for location_id, code, name in db.session.execute(location_query.order_by(Location.code)):
-        location_codes[location_id] = code
-        codes.append({"code": code, "kind": "location", "label": f"{code} · {name}",
-                      "item_id": None, "quantity": None, "location_code": code})
-    names = {item_id: item_display_name(name, name_fr, size) for item_id, name, name_fr, size
-             in db.session.execute(select(Item.id, Item.name, Item.name_fr, Item.size))}
-    box_query = (select(Box.code, Box.item_id, Box.quantity, Box.location_id)
-                 .where(or_(Box.location_id.in_(list(location_codes) or [0]),
-                            Box.item_id.is_(None))).order_by(Box.code))
-    for code, item_id, quantity, location_id in db.session.execute(box_query):
-        if item_id is None:
-            codes.append({"code": code, "kind": "blank_box", "label": code, "item_id": None,
-                          "quantity": 0, "location_code": location_codes.get(location_id)})
-        else:
-            codes.append({"code": code, "kind": "box",
-                          "label": f"{code} · {quantity} × {names[item_id]}",
-                          "item_id": item_id, "quantity": quantity,
-                          "location_code": location_codes.get(location_id)})
-    active = set()
-    for item_id, code in db.session.execute(select(Item.id, Item.code).where(
-            Item.active.is_(True)).order_by(Item.code)):
-        active.add(item_id)
-        codes.append({"code": code, "kind": "item", "label": names[item_id],
-                      "item_id": item_id, "quantity": None, "location_code": None})
-    for code, item_id, pack in db.session.execute(select(
-            ItemBarcode.code, ItemBarcode.item_id, ItemBarcode.pack_quantity)
-            .order_by(ItemBarcode.code)):
-        if item_id in active:
-            codes.append({"code": code, "kind": "item",
-                          "label": names[item_id] if pack == 1 else f"{pack} × {names[item_id]}",
-                          "item_id": item_id, "quantity": pack, "location_code": None})
+    codes = scan_queries.code_cache(args["site_id"])
     # Built as JSON directly: a site has thousands of codes, and they are plain already.
     return jsonify({"generated_at": utcnow().isoformat(), "codes": codes})
 

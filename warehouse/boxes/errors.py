@@ -1,7 +1,7 @@
 """The rules of working with boxes, beyond the ledger's own, each as an error a person can
 act on. The ledger's errors (``warehouse.stock.errors``) cover the rest: not enough in the
 box, a box already at a location, a location of another site."""
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError
 
 
 class BoxIsBlank(DomainError):
@@ -96,30 +96,6 @@ class BoxScannedTwice(DomainError):
 
 class TooManyBoxes(DomainError):
     template = N_("At most %(maximum)s boxes can move at once; move the rest in a second go.")
-
-
-class NotYourScan(DomainError):
-    status = 403
-    template = N_("Document %(document_id)s was recorded by someone else: only they, or a "
-                  "manager, can undo it.")
-
-
-class UndoTooLate(DomainError):
-    status = 409
-    template = N_("Document %(document_id)s was recorded more than %(minutes)s minutes ago: "
-                  "ask a manager to undo it.")
-
-
-class NotAScan(DomainError):
-    status = 409
-    template = N_("Document %(document_id)s was not recorded with the scanner: ask a manager "
-                  "to undo it.")
-
-
-class UndoElsewhere(DomainError):
-    status = 409
-    template = N_("Document %(document_id)s (%(kind)s) is corrected from its own page: the "
-                  "request, distribution or transfer, not by undoing the scan.")
 
 
 class SizeDoesNotMatch(DomainError):

@@ -5,7 +5,6 @@ sent back with the form, so a double tap or a resend after a timeout records onc
 Quantities are read as text and parsed by the ledger, which explains what is wrong with
 "0", "2.5" or "1,000" in the user's language.
 """
-import uuid
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -22,15 +21,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from warehouse.boxes.services import MAX_NOTE_LENGTH
-from warehouse.boxes.words import CONDITIONS, STATES, WRITE_OFF_REASONS
+from warehouse.core.fields import new_key
+from warehouse.core.words import CONDITIONS, STATES, WRITE_OFF_REASONS
 
 MAX_CODE_INPUT = 40
 MAX_QUANTITY_INPUT = 20
 KEY_PATTERN = r"^[A-Za-z0-9_.:-]{8,100}$"
-
-
-def new_key() -> str:
-    return uuid.uuid4().hex
 
 
 def _optional_id(value):
@@ -139,7 +135,7 @@ class FillForm(ActionForm):
         render_kw={"list": "box-items", "autocomplete": "off", "spellcheck": "false"})
     quantity = _quantity_field(_l("How many"))
     condition = RadioField(_l("Condition"),
-                           choices=[SelectChoice(key.value, label)
+                           choices=[SelectChoice(key, label)
                                     for key, label in CONDITIONS.items()],
                            default="used",
                            validators=[InputRequired(_l("Choose new or used."))])
@@ -176,7 +172,7 @@ class BoxFilterForm(FlaskForm):
         SelectChoice("blank", STATES["blank"]), SelectChoice("any", _l("Any state"))])
     condition = SelectField(_l("Condition"), default="", validate_choice=False, choices=[
         SelectChoice("", _l("New or used"))] + [
-        SelectChoice(key.value, label) for key, label in CONDITIONS.items()])
+        SelectChoice(key, label) for key, label in CONDITIONS.items()])
 
     def set_choices(self, *, sites, locations, categories, items) -> None:
         self.site.choices = [SelectChoice("", _l("Every site"))] + [

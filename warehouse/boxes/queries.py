@@ -41,6 +41,26 @@ def box_by_code(text: str | None) -> Box | None:
     return db.session.scalar(select(Box).where(Box.code == code))
 
 
+def box_with_code(code: str) -> Box | None:
+    """The box whose code this is, exactly (``box_by_code`` reads what was typed)."""
+    return db.session.scalar(select(Box).where(Box.code == code))
+
+
+def boxes_at(location_id: int, *, limit: int | None = None) -> list[Box]:
+    """The boxes at a location, by code."""
+    return list(db.session.scalars(select(Box).where(Box.location_id == location_id)
+                                   .order_by(Box.code).limit(limit)))
+
+
+def box_codes(location_ids: list[int]) -> list[tuple[str, int | None, int, int | None]]:
+    """(code, item id, quantity, location id) of the boxes at these locations and of every
+    blank box, by code."""
+    return list(db.session.execute(
+        select(Box.code, Box.item_id, Box.quantity, Box.location_id)
+        .where(or_(Box.location_id.in_(location_ids or [0]), Box.item_id.is_(None)))
+        .order_by(Box.code)).all())
+
+
 def boxes_by_ids(ids: list[int]) -> list[Box]:
     """Boxes in the order asked for, each once; unknown ids are left out."""
     wanted = list(dict.fromkeys(ids))

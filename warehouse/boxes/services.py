@@ -11,18 +11,18 @@ Errors are ``warehouse.boxes.errors`` (rules of boxes) or ``warehouse.stock.erro
 of the ledger: not enough in the box, a box already at a location, a location of another
 site, a quantity that is not a whole number). Either way nothing was written.
 """
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import or_, select, update
 
-from warehouse.accounts.models import Role, User
+from warehouse.accounts.models import User
 from warehouse.boxes import errors
 from warehouse.boxes.queries import last_document_id
-from warehouse.boxes.words import WRITE_OFF_REASONS
 from warehouse.catalogue.models import Item
-from warehouse.core.codes import allocate_codes
+from warehouse.core.words import CONDITIONS, WRITE_OFF_REASONS
 from warehouse.extensions import db
 from warehouse.stock import errors as stock_errors
+from warehouse.stock.codes import allocate_codes
 from warehouse.stock.models import (
     Box,
     BoxCondition,
@@ -197,7 +197,6 @@ def merge_boxes(*, source: Box, target: Box, actor: User,
             source_item=_item_name(from_state.item_id),
             target_item=_item_name(to_state.item_id))
     if source.condition != target.condition:
-        from warehouse.boxes.words import CONDITIONS
         raise errors.MergeNeedsSameCondition(
             source=from_state.code, target=to_state.code,
             source_condition=str(CONDITIONS[source.condition]).lower(),
@@ -302,14 +301,6 @@ def undo_last_movement(box: Box, *, document_id: int, actor: User,
 
 #: Most boxes one move may carry (a pallet's worth, and well under the ledger's line limit).
 MAX_BOXES_PER_MOVE = 200
-#: How long the person who recorded a scan may undo it themselves.
-UNDO_WINDOW = timedelta(hours=1)
-#: Documents whose effects reach beyond stock (request lines, custody, distributions): they
-#: are corrected from their own pages, which undo those effects too.
-NOT_UNDONE_HERE = frozenset({DocumentKind.DISPATCH, DocumentKind.DISTRIBUTION,
-                             DocumentKind.RETURN, DocumentKind.TRANSFER})
-#: Idempotency keys of documents posted through the JSON API (the scanner) start so.
-SCANNER_KEY_PREFIX = "api:"
 
 
 def move_boxes(boxes: list[Box], *, to_location: Location | int, actor: User,
@@ -342,41 +333,6 @@ def move_boxes(boxes: list[Box], *, to_location: Location | int, actor: User,
         occurred_at=occurred_at,
         lines=[Line(state.item_id, state.quantity, state.location_id, target.id, state.id,
                     state.id) for state in states])
-
-
-def undo_document(document_id: int, *, actor: User, idempotency_key: str | None = None,
-                  now: datetime | None = None) -> Posted:
-    """Reverse a document recorded with the scanner, as the person who recorded it.
-
-    Volunteers undo their own scans within ``UNDO_WINDOW`` of recording them; managers
-    and admins undo any document. Dispatches, distributions, returns and transfers are
-    corrected from their own pages (UndoElsewhere). Raises the ledger's UnknownDocument,
-    AlreadyReversed, CannotReverseReversal or InsufficientStock (the stock moved on since),
-    and NotYourScan, UndoTooLate, NotAScan. A replayed ``idempotency_key`` returns the
-    first reversal.
-    """
-    from warehouse.core.types import utcnow
-
-    document = db.session.get(Document, document_id)
-    if document is None:
-        db.session.rollback()
-        raise stock_errors.UnknownDocument(document_id=document_id)
-    kind, actor_id = document.kind, document.actor_id
-    recorded_at, key = document.recorded_at, document.idempotency_key or ""
-    db.session.rollback()
-    if kind in NOT_UNDONE_HERE:
-        from warehouse.boxes.words import kind_label
-        raise errors.UndoElsewhere(document_id=document_id, kind=kind_label(kind))
-    if actor.role not in (Role.MANAGER, Role.ADMIN):
-        if actor_id != actor.id:
-            raise errors.NotYourScan(document_id=document_id)
-        if not key.startswith(SCANNER_KEY_PREFIX):
-            raise errors.NotAScan(document_id=document_id)
-        if (now or utcnow()) - recorded_at > UNDO_WINDOW:
-            raise errors.UndoTooLate(document_id=document_id,
-                                     minutes=int(UNDO_WINDOW.total_seconds() // 60))
-    return reverse_document(document_id, actor=actor, reason=UNDONE,
-                            idempotency_key=idempotency_key)
 
 
 # --- helpers ----------------------------------------------------------------------------

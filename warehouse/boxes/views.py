@@ -34,7 +34,11 @@ from warehouse.boxes.forms import (
     UndoForm,
     WriteOffForm,
 )
-from warehouse.boxes.words import (
+from warehouse.core.errors import DomainError
+from warehouse.core.exports import (DATE, NUMBER, Column, export_response, export_routes,
+                                    refuse_invalid)
+from warehouse.core.http import wants_json
+from warehouse.core.words import (
     CONDITIONS,
     STATES,
     history_reason,
@@ -43,13 +47,9 @@ from warehouse.boxes.words import (
     reason_label,
     unit_word,
 )
-from warehouse.core.exports import DATE, NUMBER, Column, export_response
-from warehouse.exports import export_routes, refuse_invalid
-from warehouse.errors import DomainError
 from warehouse.extensions import db
 from warehouse.stock import errors as stock_errors
 from warehouse.stock.models import Box, LocationKind, Movement
-from warehouse.web import wants_json
 
 bp = Blueprint("boxes", __name__, url_prefix="/boxes")
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from warehouse.audit.services import record
 from warehouse.catalogue.models import Item, ItemBarcode
+from warehouse.core.errors import N_, DomainError
 from warehouse.core.scancodes import normalise_scan
-from warehouse.errors import N_, DomainError
 from warehouse.extensions import db
 
 LENGTHS = {8: "EAN-8", 12: "UPC-A", 13: "EAN-13"}

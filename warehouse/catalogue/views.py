@@ -9,7 +9,7 @@ from warehouse.accounts.access import STAFF, roles
 from warehouse.catalogue import barcodes as services
 from warehouse.catalogue.forms import BarcodeForm
 from warehouse.catalogue.models import Item
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.extensions import db
 
 bp = Blueprint("catalogue", __name__)

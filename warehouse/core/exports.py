@@ -18,6 +18,7 @@ is written) into a temporary file, which is then streamed and deleted, whatever 
 of the list.
 """
 import csv
+import functools
 import io
 import os
 import tempfile
@@ -27,7 +28,10 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Response, stream_with_context
+from flask_babel import get_timezone, gettext
+from wtforms import SelectField
 
+from warehouse.core.errors import N_, DomainError
 from warehouse.core.types import utcnow
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -69,7 +73,6 @@ class Column:
 
 def local_zone() -> ZoneInfo:
     """The reader's time zone (Flask-Babel's choice), as a ``zoneinfo`` zone."""
-    from flask_babel import get_timezone
     return ZoneInfo(str(get_timezone()))
 
 
@@ -365,3 +368,86 @@ def export_response(name: str, columns: Sequence[Column], rows: Iterable[Sequenc
 
 def has_hxl(columns: Sequence[Column]) -> bool:
     return any(column.hxl for column in columns)
+
+
+# --- refusing a download whose filters are not valid, and the routes of downloads ------------
+#
+# Each list's view parses its filters once (the same function for the page and the
+# download): the page shows filters that are not valid next to their fields and ignores
+# them; a download must not silently export something else, so it refuses them.
+
+class FiltersNotValid(DomainError):
+    """The filters of a download could not be read: nothing is exported."""
+
+    status = 400
+    template = N_("Nothing was exported, because some filters are not valid: %(problems)s "
+                  "Correct them on the list's page, filter, and download again.")
+
+
+def _value(choice) -> str:
+    value = getattr(choice, "value", None)
+    return str(value if value is not None or not isinstance(choice, (tuple, list))
+               else choice[0])
+
+
+def _choice_values(choices) -> set[str]:
+    if isinstance(choices, dict):  # grouped choices
+        return {_value(choice) for group in choices.values() for choice in group}
+    return {_value(choice) for choice in choices or ()}
+
+
+def filter_problems(form, args) -> list[str]:
+    """What is wrong with the filters ``args`` gave ``form``, one sentence per field.
+
+    Besides the form's own errors (a date it cannot read), a choice the list does not
+    offer (an unknown site, a mistyped status) is a problem: the page would show the
+    unfiltered list, which a download must not pass off as the filtered one.
+    """
+    problems = []
+    for field in form:
+        raw = (args.get(field.name) or "").strip()
+        if field.errors:
+            problems.append(gettext("%(field)s: %(error)s", field=field.label.text,
+                                    error=" ".join(str(e) for e in field.errors)))
+        elif raw and isinstance(field, SelectField) and field.choices is not None \
+                and raw not in _choice_values(field.choices):
+            problems.append(gettext("%(field)s: “%(value)s” is not one of the choices.",
+                                    field=field.label.text, value=raw[:40]))
+    return problems
+
+
+def refuse_invalid(form, args) -> None:
+    """Raise ``FiltersNotValid`` naming every filter of ``form`` that ``args`` got wrong."""
+    problems = filter_problems(form, args)
+    if problems:
+        raise FiltersNotValid(problems=" ".join(
+            p if p.endswith(".") else p + "." for p in problems))
+
+
+#: How a format's URL ends, and what its endpoint adds to the list's CSV endpoint.
+EXTENSIONS = {CSV: ".csv", XLSX: ".xlsx", HXL: ".hxl.csv"}
+ENDPOINT_SUFFIXES = {CSV: "", XLSX: "_xlsx", HXL: "_hxl"}
+
+
+def export_routes(blueprint, path: str, *, formats=(CSV, XLSX), endpoint: str | None = None):
+    """Register ``view(fmt=…, **url_arguments)`` once per format: ``path`` + ``.csv``,
+    ``.xlsx``, ``.hxl.csv``, as endpoints ``<name>``, ``<name>_xlsx``, ``<name>_hxl``.
+
+    Put it above the view's access decorator: each route keeps the view's declared
+    access. One endpoint per format (rather than a format argument) lets every download
+    be linked to by name and walked by the route-access test like any page.
+    """
+    def decorator(view):
+        name = endpoint or view.__name__
+        for fmt in formats:
+            blueprint.add_url_rule(path + EXTENSIONS[fmt], name + ENDPOINT_SUFFIXES[fmt],
+                                   _bound(view, fmt), methods=["GET"])
+        return view
+    return decorator
+
+
+def _bound(view, fmt: str):
+    def export(**arguments):
+        return view(fmt=fmt, **arguments)
+    functools.update_wrapper(export, view)  # its docstring and declared access too
+    return export

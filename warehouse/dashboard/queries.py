@@ -14,8 +14,9 @@ The words mean, for a site (or every site when ``site_id`` is None):
   tied to a warehouse site, so this figure is every partner's, whatever the site filter;
 - *available*: on hand less reserved; a *stock-out* is an active item with a minimum level
   that has none available;
-- *days of cover*: on hand over the average daily outflow of the last ``COVER_DAYS`` days
-  (everything that left the shelves: dispatches, write-offs, transfers, count losses).
+- *days of cover*, *outflow* and *below minimum*: the rules of ``warehouse.stock.queries``
+  (on hand over the average daily outflow of the last ``COVER_WINDOW_DAYS`` days;
+  everything that left the shelves: dispatches, write-offs, transfers, count losses).
 
 Cost does not grow with the ledger: levels come from ``stock_level``, and the movement
 table is read only for the last ``CHART_WEEKS`` weeks through the ``(to_location_id,
@@ -24,7 +25,7 @@ occurred_at)`` and ``(from_location_id, occurred_at)`` indexes.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, not_, or_, select
+from sqlalchemy import case, func, or_, select
 
 from warehouse.accounts.models import Organisation
 from warehouse.catalogue.models import Category, Item
@@ -32,10 +33,10 @@ from warehouse.core.clock import day_start, local_today
 from warehouse.extensions import db
 from warehouse.reports.queries import sort_key
 from warehouse.requests.models import RequestStatus, StockRequest, StockRequestLine
+from warehouse.scan import queries as conflicts
 from warehouse.stock.models import Location, LocationKind, Movement, Reservation, Site, StockLevel
+from warehouse.stock.queries import below_minimum, cover_window_days, days_of_cover, outflow
 
-#: Days of cover divide on-hand stock by the average daily outflow over this many days.
-COVER_DAYS = 28
 #: Weeks in the dashboard's chart, the current one included.
 CHART_WEEKS = 12
 #: Rows shown in each of the dashboard's lists; the link behind the list shows them all.
@@ -57,8 +58,9 @@ class ItemCover:
     target_level: int
     on_hand: int
     reserved: int
-    #: What left the shelves over the last ``COVER_DAYS`` days.
+    #: What left the shelves over the last ``window_days`` days.
     outflow: int
+    window_days: int
 
     @property
     def available(self) -> int:
@@ -67,13 +69,11 @@ class ItemCover:
     @property
     def days_of_cover(self) -> float | None:
         """On hand over the average daily outflow; None when nothing went out."""
-        if self.outflow <= 0:
-            return None
-        return max(0, self.on_hand) * COVER_DAYS / self.outflow
+        return days_of_cover(self.on_hand, self.outflow, self.window_days)
 
     @property
     def below_minimum(self) -> bool:
-        return self.on_hand < self.minimum_level
+        return below_minimum(self.on_hand, self.minimum_level)
 
     @property
     def stock_out(self) -> bool:
@@ -103,18 +103,13 @@ def item_cover(site_id: int | None = None, *, now: datetime | None = None,
     In no particular order: each page sorts what it shows its own way.
     """
     ids = internal_location_ids(site_id) if location_ids is None else location_ids
-    since = day_start(local_today(now) - timedelta(days=COVER_DAYS))
+    window = cover_window_days()
     on_hand: dict[int, int] = {}
-    outflow: dict[int, int] = {}
     if ids:
         on_hand = {item_id: int(quantity) for item_id, quantity in db.session.execute(
             select(StockLevel.item_id, func.sum(StockLevel.quantity))
             .where(StockLevel.location_id.in_(ids)).group_by(StockLevel.item_id))}
-        outflow = {item_id: int(quantity) for item_id, quantity in db.session.execute(
-            select(Movement.item_id, func.sum(Movement.quantity))
-            .where(Movement.from_location_id.in_(ids),
-                   not_(Movement.to_location_id.in_(ids)), Movement.occurred_at >= since)
-            .group_by(Movement.item_id))}
+    out = outflow(ids, since=day_start(local_today(now) - timedelta(days=window)))
     reserved_query = (select(Reservation.item_id, func.sum(Reservation.quantity))
                       .where(Reservation.released_at.is_(None))
                       .group_by(Reservation.item_id))
@@ -132,7 +127,7 @@ def item_cover(site_id: int | None = None, *, now: datetime | None = None,
                       category=category.display_name, category_position=category.position,
                       minimum_level=item.minimum_level, target_level=item.target_level,
                       on_hand=on_hand.get(item.id, 0), reserved=reserved.get(item.id, 0),
-                      outflow=outflow.get(item.id, 0))
+                      outflow=out.get(item.id, 0), window_days=window)
             for item, category in rows]
 
 
@@ -325,36 +320,12 @@ def _requests(status: RequestStatus, site_id: int | None) -> RequestList:
 
 
 def attention(site_id: int | None = None) -> Attention | None:
-    """Offline scans waiting for a decision (everyone's: a scan has no site), oldest first.
-
-    Read through ``warehouse.scanner.queries`` (``unresolved_conflicts_count``,
-    ``open_conflicts``, ``what_was_scanned``); None when the scanner offers no such list,
-    so the dashboard shows without it.
-    """
-    try:
-        from warehouse.scanner import queries as scanner
-        count = int(scanner.unresolved_conflicts_count() or 0)
-    except (ImportError, AttributeError):
-        return None
-    rows: tuple[AttentionRow, ...] = ()
-    if count and hasattr(scanner, "open_conflicts"):
-        describe = getattr(scanner, "what_was_scanned", None)
-        rows = tuple(
-            AttentionRow(what=describe(c) if describe else f"{c.method} {c.path}",
-                         who=c.user.name if c.user else "",
-                         when=c.scanned_at or c.created_at,
-                         problem=(c.problem or {}).get("detail")
-                         or (c.problem or {}).get("title") or "")
-            for c in scanner.open_conflicts()[:LIST_ROWS])
-    return Attention(count, rows, _conflicts_endpoint())
-
-
-def _conflicts_endpoint() -> str | None:
-    """The scanner's page of conflicts (not the API's), when the app has one."""
-    from flask import current_app
-    if "scanner.conflicts" in current_app.view_functions:
-        return "scanner.conflicts"
-    return next((rule.endpoint for rule in current_app.url_map.iter_rules()
-                 if "conflict" in rule.endpoint and not rule.arguments
-                 and not rule.rule.startswith("/api/") and "GET" in (rule.methods or ())),
-                None)
+    """Offline scans waiting for a decision (everyone's: a scan has no site), oldest first."""
+    count = int(conflicts.unresolved_conflicts_count() or 0)
+    rows = tuple(
+        AttentionRow(what=conflicts.what_was_scanned(c), who=c.user.name if c.user else "",
+                     when=c.scanned_at or c.created_at,
+                     problem=(c.problem or {}).get("detail")
+                     or (c.problem or {}).get("title") or "")
+        for c in (conflicts.open_conflicts()[:LIST_ROWS] if count else ()))
+    return Attention(count, rows, "conflicts.index")

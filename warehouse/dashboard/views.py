@@ -13,6 +13,7 @@ from flask_babel import format_date
 from warehouse.accounts.access import STAFF, roles
 from warehouse.dashboard import queries
 from warehouse.reports.charts import to_svg, weekly_in_out_chart
+from warehouse.stock.queries import cover_window_days
 
 bp = Blueprint("dashboard", __name__)
 
@@ -36,7 +37,7 @@ def index():
     chart_from = board.weeks[0].start if board.weeks else board.today
     return render_template("dashboard/index.html", board=board, sites=sites,
                            site_id=site_id, chart_from=chart_from,
-                           cover_days=queries.COVER_DAYS, weeks=queries.CHART_WEEKS,
+                           cover_days=cover_window_days(), weeks=queries.CHART_WEEKS,
                            tomorrow=board.today + timedelta(days=1))
 
 

@@ -1,6 +1,6 @@
 """The rules of custody, distributions and returns, each as an error a coordinator can act
 on. Nothing was written."""
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError
 
 
 class NoDistributionLines(DomainError):

@@ -5,12 +5,10 @@ Quantities and counts are text fields with a numeric keyboard rather than number
 so that "12,5" reaches the ledger's ``whole_quantity`` and gets its clear message instead
 of a browser's silent rounding.
 """
-import uuid
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -22,41 +20,18 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-from warehouse.distributions.models import DistributionReason
+from warehouse.core.fields import NUMBER_INPUT, DayField
+from warehouse.core.words import DISTRIBUTION_REASONS
 from warehouse.distributions.services import MAX_NOTE_LENGTH
 
-REASON_LABELS = {
-    DistributionReason.ROUTINE: _l("Routine"),
-    DistributionReason.NEW_ARRIVALS: _l("New arrivals"),
-    DistributionReason.EVICTION_REPLACEMENT: _l("Eviction replacement"),
-    DistributionReason.COLD_WEATHER: _l("Cold-weather emergency"),
-    DistributionReason.OTHER: _l("Other"),
-}
 #: Blank lines a form shows, and adds when "More lines" is pressed.
 BLANK_LINES = 3
 MAX_FORM_LINES = 100
-_NUMBER = {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false",
-           "enterkeyhint": "next"}
-
-
-def new_key() -> str:
-    """A fresh one-time key for a form just shown."""
-    return str(uuid.uuid4())
-
-
-class DayField(DateField):
-    """A day, refusing text it cannot read with a message that says what to type."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a date, for example 31/12/2027.")) from None
 
 
 class StockLineForm(Form):
     item = StringField(_l("Item"))
-    quantity = StringField(_l("How many"), render_kw=_NUMBER)
+    quantity = StringField(_l("How many"), render_kw=NUMBER_INPUT)
 
     @property
     def blank(self) -> bool:
@@ -84,12 +59,12 @@ class DistributionForm(_LinesForm):
     distributed_on = DayField(_l("Day of the distribution"), validators=[Optional()])
     distribution_site = SelectField(_l("Distribution site"), validate_choice=False)
     reason = RadioField(_l("Reason"), validate_choice=False, choices=lambda: [
-        (value.value, label) for value, label in REASON_LABELS.items()])
-    people_total = StringField(_l("People reached"), render_kw=_NUMBER)
-    women = StringField(_l("Women"), render_kw=_NUMBER)
-    men = StringField(_l("Men"), render_kw=_NUMBER)
-    children = StringField(_l("Children"), render_kw=_NUMBER)
-    unaccompanied_minors = StringField(_l("Unaccompanied minors"), render_kw=_NUMBER)
+        (value, label) for value, label in DISTRIBUTION_REASONS.items()])
+    people_total = StringField(_l("People reached"), render_kw=NUMBER_INPUT)
+    women = StringField(_l("Women"), render_kw=NUMBER_INPUT)
+    men = StringField(_l("Men"), render_kw=NUMBER_INPUT)
+    children = StringField(_l("Children"), render_kw=NUMBER_INPUT)
+    unaccompanied_minors = StringField(_l("Unaccompanied minors"), render_kw=NUMBER_INPUT)
 
 
 class ReturnForm(_LinesForm):

@@ -9,12 +9,16 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from warehouse.accounts.access import visible_to
 from warehouse.accounts.models import Organisation, OrganisationKind, User
 from warehouse.catalogue.models import Item, item_display_name
+from warehouse.core.exports import DATE, DATETIME, NUMBER, Column
+from warehouse.core.words import DISTRIBUTION_REASONS
 from warehouse.distributions.models import Distribution, DistributionReason, DistributionSite
 from warehouse.extensions import db
 from warehouse.stock.models import (
@@ -301,3 +305,77 @@ def distribution(user, distribution_id: int) -> DistributionRow | None:
     rows = _rows(db.session.execute(
         _distribution_select(user).where(Distribution.id == distribution_id)))
     return rows[0] if rows else None
+
+
+# --- downloads: the rows of the lists' CSV and XLSX, and of a partner's archive ----------
+
+def custody_kind_label(kind: DocumentKind, is_reversal: bool) -> str:
+    """What a document did to a partner's custody, in the reader's words."""
+    if is_reversal:
+        return gettext("Correction")
+    return {
+        DocumentKind.DISPATCH: gettext("Dispatched to the partner"),
+        DocumentKind.DISTRIBUTION: gettext("Distributed"),
+        DocumentKind.RETURN: gettext("Returned to the warehouse"),
+        DocumentKind.TRANSFER: gettext("Transfer"),
+        DocumentKind.ADJUSTMENT: gettext("Count adjustment"),
+        DocumentKind.WRITE_OFF: gettext("Written off"),
+    }.get(kind, kind.value)
+
+
+def reason_label(reason) -> str:
+    """A distribution's reason in the reader's words (an unknown one as stored)."""
+    label = DISTRIBUTION_REASONS.get(reason or "")
+    return str(label) if label is not None else reason or ""
+
+
+CUSTODY_COLUMNS = [
+    Column(_l("When"), "#date", DATETIME), Column(_l("Document"), "#activity+code", NUMBER),
+    Column(_l("What"), "#activity+type", safe=True),
+    Column(_l("Reason"), "#description+reason", safe=True),
+    Column(_l("Item code"), "#item+code", safe=True), Column(_l("Item"), "#item+name"),
+    Column(_l("Change"), "#output+num", NUMBER), Column(_l("From or to"), "#loc+name"),
+    Column(_l("Recorded by"), "#contact+name"), Column(_l("Corrected"), None, safe=True),
+]
+
+
+def custody_rows(organisation_id: int, *, kinds: set[DocumentKind] | None = None):
+    """A partner's custody history as export rows, newest first (for ``CUSTODY_COLUMNS``);
+    only documents of ``kinds`` if given."""
+    yes = gettext("yes")
+    history = custody_history(organisation_id, per_page=None)
+    return ([row.occurred_at, row.document_id, custody_kind_label(row.kind, row.is_reversal),
+             reason_label(row.reason), row.item_code, row.item, row.change, row.other_side,
+             row.actor, yes if row.corrected else ""]
+            for row in history.rows if kinds is None or row.kind in kinds)
+
+
+DISTRIBUTION_COLUMNS = [
+    Column(_l("Distribution"), "#activity+code", NUMBER), Column(_l("Day"), "#date", DATE),
+    Column(_l("Partner"), "#org+name"), Column(_l("Distribution site"), "#loc+name"),
+    Column(_l("Town"), "#loc+town"), Column(_l("Region"), "#adm1+name"),
+    Column(_l("Reason"), "#description+reason", safe=True),
+    Column(_l("Item code"), "#item+code", safe=True), Column(_l("Item"), "#item+name"),
+    Column(_l("Unit"), "#item+unit", safe=True),
+    Column(_l("Quantity"), "#output+num", NUMBER),
+    Column(_l("People reached"), "#reached+total", NUMBER),
+    Column(_l("Women"), "#reached+f", NUMBER), Column(_l("Men"), "#reached+m", NUMBER),
+    Column(_l("Children"), "#reached+children", NUMBER),
+    Column(_l("Unaccompanied minors"), "#reached+minors+unaccompanied", NUMBER),
+    Column(_l("Note"), "#description+note"), Column(_l("Recorded by"), "#contact+name"),
+    Column(_l("Corrected"), "#status+corrected", safe=True),
+]
+
+
+def distribution_rows(user, filters: DistributionFilters):
+    """The distributions ``user`` may see, one row per item (for ``DISTRIBUTION_COLUMNS``).
+
+    The people reached are a distribution's, repeated on each of its items' rows.
+    """
+    yes = gettext("yes")
+    found = distributions(user, filters, per_page=None)
+    return ([row.id, row.distributed_on, row.organisation, row.site, row.town, row.region,
+             reason_label(row.reason), line.item_code, line.item, line.unit, line.quantity,
+             row.people_total, row.women, row.men, row.children, row.unaccompanied_minors,
+             row.note, row.recorded_by, yes if row.corrected else ""]
+            for row in found.rows for line in row.lines)

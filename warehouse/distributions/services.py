@@ -23,6 +23,7 @@ from sqlalchemy import insert, select, update
 from warehouse.accounts.models import Organisation, OrganisationKind, Role, User
 from warehouse.catalogue.models import Item
 from warehouse.core.clock import local_today, local_zone
+from warehouse.core.errors import N_, DomainError
 from warehouse.core.types import utcnow
 from warehouse.distributions import errors
 from warehouse.distributions.models import (
@@ -30,7 +31,6 @@ from warehouse.distributions.models import (
     DistributionReason,
     DistributionSite,
 )
-from warehouse.errors import N_, DomainError
 from warehouse.extensions import db
 from warehouse.stock import errors as stock_errors
 from warehouse.stock.models import (

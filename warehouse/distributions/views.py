@@ -1,5 +1,6 @@
 """Custody and distribution pages: what a partner holds, logging what it handed out,
 correcting a wrong entry, returning unused stock, and the distribution list with its CSV.
+(A partner's archive of all its data is the requests blueprint's, which sees both.)
 
 Coordinators act for their own organisation only: another partner's custody, form or
 distribution is not found (404). Managers and admins act for any partner, chosen from a
@@ -9,26 +10,22 @@ once.
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from warehouse.accounts.access import get_visible_or_404, roles
 from warehouse.accounts.models import Role
 from warehouse.core.clock import local_today
-from warehouse.core.exports import CSV, DATE, DATETIME, HXL, NUMBER, XLSX, Column, export_response
+from warehouse.core.errors import DomainError
+from warehouse.core.exports import CSV, HXL, XLSX, export_response, export_routes, refuse_invalid
+from warehouse.core.fields import new_key
+from warehouse.core.words import DISTRIBUTION_REASONS
 from warehouse.distributions import errors, queries, services
 from warehouse.distributions.forms import (
-    REASON_LABELS,
     DistributionFilterForm,
     DistributionForm,
     ReturnForm,
-    new_key,
 )
 from warehouse.distributions.models import Distribution, DistributionReason
-from warehouse.errors import DomainError
-from warehouse.exports import export_routes, refuse_invalid
-from warehouse.exports.archive import Part, archive_response
-from warehouse.stock.models import DocumentKind
 
 bp = Blueprint("distributions", __name__, url_prefix="/distributions")
 partner_staff = roles(Role.COORDINATOR, Role.MANAGER, Role.ADMIN, scoped=True)
@@ -36,30 +33,10 @@ partner_staff = roles(Role.COORDINATOR, Role.MANAGER, Role.ADMIN, scoped=True)
 # The form field each argument of a service is, where the names differ.
 FIELDS = {"distributed_on": "distributed_on", "distribution_site_id": "distribution_site",
           "site_id": "site"}
-def _kind_label(kind: DocumentKind, is_reversal: bool) -> str:
-    if is_reversal:
-        return gettext("Correction")
-    return {
-        DocumentKind.DISPATCH: gettext("Dispatched to the partner"),
-        DocumentKind.DISTRIBUTION: gettext("Distributed"),
-        DocumentKind.RETURN: gettext("Returned to the warehouse"),
-        DocumentKind.TRANSFER: gettext("Transfer"),
-        DocumentKind.ADJUSTMENT: gettext("Count adjustment"),
-        DocumentKind.WRITE_OFF: gettext("Written off"),
-    }.get(kind, kind.value)
-
-
-def _reason_label(reason) -> str:
-    try:
-        return str(REASON_LABELS[DistributionReason(reason)])
-    except ValueError:
-        return reason or ""
-
-
 @bp.context_processor
 def _labels():
-    return {"reason_labels": REASON_LABELS, "kind_label": _kind_label,
-            "reason_label": _reason_label}
+    return {"reason_labels": DISTRIBUTION_REASONS, "kind_label": queries.custody_kind_label,
+            "reason_label": queries.reason_label}
 
 
 def _partner_or_404(organisation_id: int):
@@ -108,67 +85,13 @@ def custody(organisation_id: int):
                            held=queries.custody(organisation.id), history=history)
 
 
-CUSTODY_COLUMNS = [
-    Column(_l("When"), "#date", DATETIME), Column(_l("Document"), "#activity+code", NUMBER),
-    Column(_l("What"), "#activity+type", safe=True),
-    Column(_l("Reason"), "#description+reason", safe=True),
-    Column(_l("Item code"), "#item+code", safe=True), Column(_l("Item"), "#item+name"),
-    Column(_l("Change"), "#output+num", NUMBER), Column(_l("From or to"), "#loc+name"),
-    Column(_l("Recorded by"), "#contact+name"), Column(_l("Corrected"), None, safe=True),
-]
-
-
-def custody_rows(organisation_id: int, *, kinds: set[DocumentKind] | None = None):
-    """A partner's custody history as export rows, newest first (for ``CUSTODY_COLUMNS``);
-    only documents of ``kinds`` if given."""
-    yes = gettext("yes")
-    history = queries.custody_history(organisation_id, per_page=None)
-    return ([row.occurred_at, row.document_id, _kind_label(row.kind, row.is_reversal),
-             _reason_label(row.reason), row.item_code, row.item, row.change, row.other_side,
-             row.actor, yes if row.corrected else ""]
-            for row in history.rows if kinds is None or row.kind in kinds)
-
-
 @export_routes(bp, "/custody/<int:organisation_id>")
 @partner_staff
 def custody_csv(organisation_id: int, fmt: str):
     """A partner's custody history as CSV or XLSX, newest first."""
     organisation = _partner_or_404(organisation_id)
-    return export_response(f"custody-{organisation.short_name}", CUSTODY_COLUMNS,
-                           custody_rows(organisation.id), fmt)
-
-
-@bp.get("/custody/<int:organisation_id>/archive.zip")
-@partner_staff
-def archive(organisation_id: int):
-    """Everything of one partner's own, as CSV files in one ZIP with a README.txt: its
-    requests and their lines, its custody history, distributions and returns.
-
-    A coordinator gets their own organisation's (another's is not found); managers and
-    admins any partner's.
-    """
-    from warehouse.requests.views import REQUEST_COLUMNS, request_rows
-
-    organisation = _partner_or_404(organisation_id)
-    parts = [
-        Part("requests.csv", _l("Requests"),
-             _l("One row per line of each request: what was requested, allocated and "
-                "dispatched."), REQUEST_COLUMNS,
-             request_rows(current_user, organisation_id=organisation.id)),
-        Part("custody.csv", _l("Custody history"),
-             _l("One row per item moved into or out of the organisation's custody: "
-                "dispatches received, distributions, returns, corrections."),
-             CUSTODY_COLUMNS, custody_rows(organisation.id)),
-        Part("distributions.csv", _l("Distributions"),
-             _l("One row per item of each distribution, with the people reached."),
-             DISTRIBUTION_COLUMNS,
-             distribution_rows(current_user, queries.DistributionFilters(
-                 organisation_id=organisation.id))),
-        Part("returns.csv", _l("Returns"),
-             _l("One row per item returned to the warehouse."), CUSTODY_COLUMNS,
-             custody_rows(organisation.id, kinds={DocumentKind.RETURN})),
-    ]
-    return archive_response(f"data-{organisation.short_name}", organisation.name, parts)
+    return export_response(f"custody-{organisation.short_name}", queries.CUSTODY_COLUMNS,
+                           queries.custody_rows(organisation.id), fmt)
 
 
 # --- logging a distribution -----------------------------------------------------------------
@@ -271,7 +194,7 @@ def _filters(args):
         (str(site.id), site.label)
         for site in queries.distribution_sites(include_inactive=True)]
     form.reason.choices = [("", gettext("Any reason"))] + [
-        (value.value, label) for value, label in REASON_LABELS.items()]
+        (value, label) for value, label in DISTRIBUTION_REASONS.items()]
     staff = current_user.role != Role.COORDINATOR
     form.partner.choices = [("", gettext("Every partner"))] + [
         (str(p.id), p.label) for p in queries.partners()] if staff else []
@@ -306,37 +229,6 @@ def index():
                            staff=current_user.role != Role.COORDINATOR)
 
 
-DISTRIBUTION_COLUMNS = [
-    Column(_l("Distribution"), "#activity+code", NUMBER), Column(_l("Day"), "#date", DATE),
-    Column(_l("Partner"), "#org+name"), Column(_l("Distribution site"), "#loc+name"),
-    Column(_l("Town"), "#loc+town"), Column(_l("Region"), "#adm1+name"),
-    Column(_l("Reason"), "#description+reason", safe=True),
-    Column(_l("Item code"), "#item+code", safe=True), Column(_l("Item"), "#item+name"),
-    Column(_l("Unit"), "#item+unit", safe=True),
-    Column(_l("Quantity"), "#output+num", NUMBER),
-    Column(_l("People reached"), "#reached+total", NUMBER),
-    Column(_l("Women"), "#reached+f", NUMBER), Column(_l("Men"), "#reached+m", NUMBER),
-    Column(_l("Children"), "#reached+children", NUMBER),
-    Column(_l("Unaccompanied minors"), "#reached+minors+unaccompanied", NUMBER),
-    Column(_l("Note"), "#description+note"), Column(_l("Recorded by"), "#contact+name"),
-    Column(_l("Corrected"), "#status+corrected", safe=True),
-]
-
-
-def distribution_rows(user, filters: queries.DistributionFilters):
-    """The distributions ``user`` may see, one row per item (for ``DISTRIBUTION_COLUMNS``).
-
-    The people reached are a distribution's, repeated on each of its items' rows.
-    """
-    yes = gettext("yes")
-    found = queries.distributions(user, filters, per_page=None)
-    return ([row.id, row.distributed_on, row.organisation, row.site, row.town, row.region,
-             _reason_label(row.reason), line.item_code, line.item, line.unit, line.quantity,
-             row.people_total, row.women, row.men, row.children, row.unaccompanied_minors,
-             row.note, row.recorded_by, yes if row.corrected else ""]
-            for row in found.rows for line in row.lines)
-
-
 @export_routes(bp, "/export", formats=(CSV, XLSX, HXL))
 @partner_staff
 def index_csv(fmt: str):
@@ -344,8 +236,8 @@ def index_csv(fmt: str):
     each distribution; coordinators get their own organisation's."""
     form, filters, _ = _filters(request.args)
     refuse_invalid(form, request.args)
-    return export_response("distributions", DISTRIBUTION_COLUMNS,
-                           distribution_rows(current_user, filters), fmt)
+    return export_response("distributions", queries.DISTRIBUTION_COLUMNS,
+                           queries.distribution_rows(current_user, filters), fmt)
 
 
 @bp.get("/<int:distribution_id>")

@@ -1,5 +1,5 @@
 """The rules of intake, each as an error a volunteer can act on. Nothing was written."""
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError
 
 
 class NoDonationLines(DomainError):

@@ -4,13 +4,11 @@ Quantities are text fields with a numeric keyboard rather than number inputs, so
 "12,5" or "1.000" reach the ledger's ``whole_quantity`` and get its clear message instead
 of a browser's silent rounding.
 """
-import uuid
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -23,8 +21,10 @@ from wtforms import (
 from wtforms.validators import Optional
 from wtforms.widgets import DateTimeLocalInput
 
-from warehouse.intake.models import DonorType, Priority
 from warehouse.core.clock import local_zone
+from warehouse.core.fields import NUMBER_INPUT, DayField
+from warehouse.core.words import CONDITIONS, DONOR_TYPES
+from warehouse.intake.models import DonorType, Priority
 from warehouse.intake.services import (
     MAX_BLANK_CODES,
     MAX_DONOR_NAME_LENGTH,
@@ -34,13 +34,6 @@ from warehouse.intake.services import (
 )
 from warehouse.stock.models import BoxCondition
 
-DONOR_TYPE_LABELS = {
-    DonorType.INDIVIDUAL: _l("Individual"),
-    DonorType.GROUP: _l("Community group or collection drive"),
-    DonorType.COMPANY: _l("Company"),
-    DonorType.NGO: _l("NGO or charity"),
-    DonorType.PURCHASE: _l("Purchase (we bought it)"),
-}
 PRIORITY_LABELS = {
     Priority.URGENT: _l("Urgent"),
     Priority.NORMAL: _l("Normal"),
@@ -51,21 +44,10 @@ PRIORITY_HINTS = {
     Priority.NORMAL: _l("goes into stock as usual"),
     Priority.NOT_NEEDED: _l("written off or passed on at once, with a reason"),
 }
-CONDITION_LABELS = {
-    BoxCondition.NEW: _l("New"),
-    BoxCondition.USED: _l("Used"),
-}
 #: Blank lines a donation form shows, and adds when "More lines" is pressed without script.
 BLANK_LINES = 3
 MAX_FORM_LINES = 100
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-_NUMBER = {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false",
-           "enterkeyhint": "next"}
-
-
-def new_key() -> str:
-    """A fresh idempotency key for a form just shown."""
-    return str(uuid.uuid4())
 
 
 def _choices(enum_labels: dict):
@@ -98,21 +80,10 @@ class LocalDateTimeField(StringField):
         return None
 
 
-class DayField(DateField):
-    """A date, refusing text it cannot read with a message that says what to type."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a date, for example 31/12/2027, or leave it "
-                                "empty.")) from None
-
-
 class DonationLineForm(Form):
     item = StringField(_l("Item"))
-    quantity = StringField(_l("How many"), render_kw=_NUMBER)
-    boxes = StringField(_l("Boxes"), render_kw=_NUMBER | {"placeholder": _l("loose")})
+    quantity = StringField(_l("How many"), render_kw=NUMBER_INPUT)
+    boxes = StringField(_l("Boxes"), render_kw=NUMBER_INPUT | {"placeholder": _l("loose")})
 
     @property
     def blank(self) -> bool:
@@ -125,7 +96,7 @@ class DonationForm(FlaskForm):
     received_at = LocalDateTimeField(_l("Received"))
     site = StringField(_l("Site"))
     intake_location = StringField(_l("Put it in"))
-    donor_type = RadioField(_l("From whom"), choices=_choices(DONOR_TYPE_LABELS),
+    donor_type = RadioField(_l("From whom"), choices=lambda: list(DONOR_TYPES.items()),
                             default=DonorType.INDIVIDUAL.value, validate_choice=False)
     donor_name = StringField(_l("Donor's name (optional)"), render_kw={
         "maxlength": MAX_DONOR_NAME_LENGTH, "autocomplete": "off"})
@@ -137,7 +108,7 @@ class DonationForm(FlaskForm):
     reason = StringField(_l("Why is it not needed, and where does it go?"), render_kw={
         "maxlength": MAX_REASON_LENGTH, "autocomplete": "off",
         "placeholder": _l("for example: passed on to another charity")})
-    condition = RadioField(_l("Condition"), choices=_choices(CONDITION_LABELS),
+    condition = RadioField(_l("Condition"), choices=lambda: list(CONDITIONS.items()),
                            default=BoxCondition.USED.value, validate_choice=False)
     lines = FieldList(FormField(DonationLineForm), min_entries=BLANK_LINES,
                       max_entries=MAX_FORM_LINES)
@@ -155,17 +126,17 @@ class SortForm(FlaskForm):
     key = HiddenField()
     source = StringField(_l("Take the loose stock from"))
     item = StringField(_l("Item"))
-    per_box = StringField(_l("How many in each box"), render_kw=_NUMBER)
-    boxes = StringField(_l("How many boxes"), render_kw=_NUMBER)
+    per_box = StringField(_l("How many in each box"), render_kw=NUMBER_INPUT)
+    boxes = StringField(_l("How many boxes"), render_kw=NUMBER_INPUT)
     target = StringField(_l("Put the boxes at"))
-    condition = RadioField(_l("Condition"), choices=_choices(CONDITION_LABELS),
+    condition = RadioField(_l("Condition"), choices=lambda: list(CONDITIONS.items()),
                            default=BoxCondition.USED.value, validate_choice=False)
     expires_on = DayField(_l("Expiry date (optional)"), validators=[Optional()])
 
 
 class BlankCodesForm(FlaskForm):
     key = HiddenField()
-    count = StringField(_l("How many blank codes?"), default="20", render_kw=_NUMBER | {
+    count = StringField(_l("How many blank codes?"), default="20", render_kw=NUMBER_INPUT | {
         "maxlength": 6})
 
     @property

@@ -21,18 +21,23 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import format_date, format_time, gettext
 from sqlalchemy import delete, exc, select, update
 
 from warehouse.accounts.models import User
+from warehouse.audit.models import AuditEvent
 from warehouse.audit.services import record
 from warehouse.catalogue.models import Item
-from warehouse.core.codes import allocate_codes
+from warehouse.core.clock import local_today
+from warehouse.core.errors import DomainError
+from warehouse.core.transactions import begin_write
 from warehouse.core.types import utcnow
-from warehouse.errors import DomainError
 from warehouse.extensions import db
 from warehouse.intake import errors
 from warehouse.intake.models import Donation, DonorType, Priority
+from warehouse.intake.queries import box_ids_between, loose_quantity
 from warehouse.stock import errors as stock_errors
+from warehouse.stock.codes import allocate_codes
 from warehouse.stock.models import (
     Box,
     BoxCondition,
@@ -207,7 +212,7 @@ def receive_donation(*, actor: User, site_id: int, received_at: datetime | None,
 def _make_donation(document_id, actor_id, site_id, intake_id, received_at, donor_type,
                    donor_name, origin, priority, condition, note) -> Donation:
     """Insert the donation of a posted receipt and link its boxes; at most one per receipt."""
-    _begin_write()
+    begin_write()
     donation = Donation(
         received_at=received_at, donor_type=donor_type, donor_name=donor_name, origin=origin,
         priority=priority, condition=condition.value, site_id=site_id,
@@ -315,7 +320,6 @@ def _check_received_at(received_at: datetime | None, now: datetime) -> datetime:
     if received_at.tzinfo is None:
         raise ValueError("received_at must be timezone-aware")
     if received_at > now + FUTURE_TOLERANCE:
-        from flask_babel import format_date, format_time
         raise errors.ReceivedInFuture(when=f"{format_date(received_at, 'medium')} "
                                            f"{format_time(received_at, 'short')}")
     return received_at
@@ -364,11 +368,9 @@ def sort_into_boxes(*, actor: User, source_location_id: int, item_id: int,
         count = problems.check(_box_count, boxes, item, allow_none=False, field="boxes")
     today = today or _local_today()
     if expires_on is not None and expires_on < today:
-        from flask_babel import format_date
         problems.add(errors.ExpiryInPast(expires_on=format_date(expires_on)),
                      field="expires_on")
     problems.raise_any()
-    from warehouse.intake.queries import loose_quantity
     loose = loose_quantity(source.id, item.id)
     if per_box * count > loose:  # the ledger checks again, under its locks
         problems.add(stock_errors.InsufficientStock(
@@ -421,7 +423,7 @@ def create_blank_boxes(*, actor: User, count: int | str,
     key = _namespaced("", idempotency_key)
     actor = db.session.get(User, _user_id(actor))
     for attempt in range(2):
-        _begin_write()
+        begin_write()
         try:
             codes = allocate_codes("box", number)  # holds the counter until commit
             earlier = _blank_batch_of_key(actor.id, key)
@@ -447,7 +449,6 @@ def create_blank_boxes(*, actor: User, count: int | str,
 
 
 def _blank_batch_of_key(actor_id: int, key: str) -> NewBoxes | None:
-    from warehouse.audit.models import AuditEvent
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == BLANK_CODES_ACTION,
                                  AuditEvent.actor_id == actor_id,
@@ -455,7 +456,6 @@ def _blank_batch_of_key(actor_id: int, key: str) -> NewBoxes | None:
     for event in events:
         details = event.details or {}
         if details.get("idempotency_key") == key:
-            from warehouse.intake.queries import box_ids_between
             return NewBoxes(box_ids_between(details["first"], details["last"],
                                             limit=details["count"]), replayed=True)
     return None
@@ -464,7 +464,6 @@ def _blank_batch_of_key(actor_id: int, key: str) -> NewBoxes | None:
 # --- shared checks and helpers ----------------------------------------------------------
 
 def _field_names() -> dict:
-    from flask_babel import gettext
     return {"donor_name": gettext("The donor's name"), "origin": gettext("The origin"),
             "note": gettext("The note"), "reason": gettext("The reason")}
 
@@ -548,15 +547,7 @@ def _warehouse_location(location_id) -> Location:
 
 
 def _local_today() -> date:
-    from warehouse.core.clock import local_today
     return local_today()
-
-
-def _begin_write() -> None:
-    """End any read transaction, and start one that queues for the write lock on SQLite."""
-    if db.session().in_transaction():
-        db.session.commit()
-    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def _make_boxes(count: int, **attributes) -> list[int]:
@@ -564,7 +555,7 @@ def _make_boxes(count: int, **attributes) -> list[int]:
     if not count:
         return []
     for attempt in range(2):
-        _begin_write()
+        begin_write()
         try:
             rows = [Box(code=code, **attributes) for code in allocate_codes("box", count)]
             db.session.add_all(rows)

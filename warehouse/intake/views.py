@@ -24,22 +24,21 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from warehouse.accounts.access import WAREHOUSE, roles
-from warehouse.core.exports import DATETIME, NUMBER, Column, export_response
+from warehouse.core.errors import DomainError
+from warehouse.core.exports import (DATETIME, NUMBER, Column, export_response, export_routes,
+                                    refuse_invalid)
+from warehouse.core.fields import new_key
 from warehouse.core.types import utcnow
-from warehouse.errors import DomainError
-from warehouse.exports import export_routes, refuse_invalid
+from warehouse.core.words import CONDITIONS, DONOR_TYPES
 from warehouse.extensions import db
 from warehouse.intake import errors, queries, services
 from warehouse.intake.forms import (
-    CONDITION_LABELS,
-    DONOR_TYPE_LABELS,
     PRIORITY_HINTS,
     PRIORITY_LABELS,
     BlankCodesForm,
     DonationFilterForm,
     DonationForm,
     SortForm,
-    new_key,
 )
 from warehouse.intake.models import DonorType, Priority
 from warehouse.stock import errors as stock_errors
@@ -73,8 +72,8 @@ LEDGER_ERROR_FIELDS = {
 
 @bp.context_processor
 def _labels():
-    return {"donor_type_labels": DONOR_TYPE_LABELS, "priority_labels": PRIORITY_LABELS,
-            "priority_hints": PRIORITY_HINTS, "condition_labels": CONDITION_LABELS,
+    return {"donor_type_labels": DONOR_TYPES, "priority_labels": PRIORITY_LABELS,
+            "priority_hints": PRIORITY_HINTS, "condition_labels": CONDITIONS,
             "print_links": print_links, "box_url": box_url, "when": when, "clock": clock}
 
 
@@ -147,7 +146,7 @@ def _filters(args) -> tuple[DonationFilterForm, queries.DonationFilters, bool]:
     form.site.choices = [("", gettext("Any site"))] + [
         (str(s.id), s.label) for s in queries.sites()]
     form.donor_type.choices = [("", gettext("Anyone"))] + [
-        (value.value, label) for value, label in DONOR_TYPE_LABELS.items()]
+        (value, label) for value, label in DONOR_TYPES.items()]
     form.priority.choices = [("", gettext("Any priority"))] + [
         (value.value, label) for value, label in PRIORITY_LABELS.items()]
     form.category.choices = [("", gettext("Any category"))] + [
@@ -201,9 +200,9 @@ def donations_csv(fmt: str):
     refuse_invalid(form, request.args)
     found = queries.donations(filters)
     rows = ([row.id, row.received_at, row.site, row.intake_location,
-             str(DONOR_TYPE_LABELS[row.donor_type]), row.donor_name, row.origin,
+             str(DONOR_TYPES[row.donor_type]), row.donor_name, row.origin,
              str(PRIORITY_LABELS[row.priority]),
-             str(CONDITION_LABELS.get(row.condition, row.condition)), line.item_code,
+             str(CONDITIONS.get(row.condition, row.condition)), line.item_code,
              line.item, line.category, line.unit, line.quantity, line.boxes,
              row.not_needed_reason, row.note, row.recorded_by]
             for row in found.rows for line in row.lines)

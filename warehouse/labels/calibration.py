@@ -7,10 +7,10 @@ everything; laying the page on a label sheet against a window shows whether it n
 """
 from flask_babel import gettext
 
-from warehouse.labels.formats import FORMATS, TextStyle
-from warehouse.labels.pdf import _canvas, _check_offset, _number, _save
+from warehouse.core.pdf.text import LINE_SPACING, PT_PER_MM, TextStyle, fit, fonts
 from warehouse.labels.errors import UnknownLabelFormat
-from warehouse.labels.text import LINE_SPACING, PT_PER_MM, fit, fonts
+from warehouse.labels.formats import FORMATS
+from warehouse.labels.pdf import _canvas, _check_offset, _number, _save
 
 #: Distance from the page's left and top edges to the measuring cross.
 SHEET_MARK_MM = 10.0

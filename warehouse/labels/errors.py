@@ -2,7 +2,7 @@
 
 Every check runs before anything is drawn, so a refused job produces no PDF at all.
 """
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError
 
 
 class NoLabelsToPrint(DomainError):

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from flask import has_app_context
 from flask_babel import format_decimal, gettext
 
+from warehouse.core.pdf.text import TextStyle
+
 MM_PER_INCH = 25.4
 #: Resolutions thermal label printers come in (Zebra and Brother QL: 203 or 300; a few 600).
 THERMAL_DPI = (203, 300, 600)
@@ -24,15 +26,6 @@ THERMAL_DPI = (203, 300, 600)
 SHEET_PRINTER_DPI = 600
 #: However large the page margin, a printer never needs more correction than this.
 MAX_OFFSET_MM = 5.0
-
-
-@dataclass(frozen=True)
-class TextStyle:
-    """How big a line of text may be: shrunk from ``max_pt`` down to ``min_pt`` to fit."""
-
-    max_pt: float
-    min_pt: float
-    lines: int = 1
 
 
 @dataclass(frozen=True)

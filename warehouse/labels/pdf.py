@@ -15,13 +15,14 @@ from flask import has_app_context
 from flask_babel import format_date, format_number, gettext
 from reportlab.pdfgen.canvas import Canvas
 
-from warehouse.errors import N_
+from warehouse.core.errors import N_
+from warehouse.core.pdf.text import (LINE_SPACING, NO_BREAK, PT_PER_MM, Fitted, TextStyle, fit,
+                                      fonts, text_width)
+from warehouse.core.words import CONDITIONS
 from warehouse.labels import errors
-from warehouse.labels.formats import FORMATS, THERMAL_DPI, LabelFormat, TextStyle
+from warehouse.labels.formats import FORMATS, THERMAL_DPI, LabelFormat
 from warehouse.labels.symbols import (CODE128_QUIET_ZONE_MODULES, Symbols, draw_code128,
                                       draw_qr, encode)
-from warehouse.labels.text import (LINE_SPACING, NO_BREAK, PT_PER_MM, Fitted, fit, fonts,
-                                   text_width)
 
 MAX_LABELS = 5000  # per print job: about 240 sheets of L7160
 MAX_COPIES = 100
@@ -38,7 +39,6 @@ GAP_MM = 1.0
 BLOCK_GAP = 0.25  # between two blocks of text, in font sizes of the block above
 
 KINDS = {"box": N_("Box"), "location": N_("Location"), "item": N_("Item")}
-CONDITIONS = {"new": N_("New"), "used": N_("Used")}
 
 
 @dataclass(frozen=True)
@@ -296,7 +296,7 @@ def _details(label: LabelData) -> str:
     """Kind, condition, date and site on one line, broken only between them."""
     parts = [gettext(KINDS[label.kind])]
     if label.condition:
-        parts.append(gettext(CONDITIONS[label.condition]))
+        parts.append(str(CONDITIONS[label.condition]))
     if label.date:
         parts.append(_date(label.date).replace(" ", NO_BREAK))
     if label.extra:

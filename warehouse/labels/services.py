@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 
 from warehouse.accounts.models import User
 from warehouse.audit.services import record
-from warehouse.boxes.words import AUDIENCES, unit_word
 from warehouse.catalogue.models import Item
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError
+from warehouse.core.words import AUDIENCES, unit_word
 from warehouse.extensions import db
 from warehouse.labels import (FORMATS, THERMAL_DPI, LabelData, PrinterOffsetTooLarge,
                               UnknownLabelFormat, UnsupportedPrinterResolution,

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from warehouse.accounts.access import STAFF, WAREHOUSE, roles
 from warehouse.boxes import queries as box_queries
 from warehouse.catalogue.models import Item
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.extensions import db
 from warehouse.intake.models import Donation
 from warehouse.labels import (FORMATS, MAX_COPIES, MAX_LABELS, CopiesOutOfRange,

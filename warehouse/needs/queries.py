@@ -2,9 +2,9 @@
 
 An item is *needed* when what is available across every site (on hand less reserved)
 is below its target level; how many are needed is the difference. Items are grouped by
-category and ordered by urgency: fewest days of cover first (on hand over the average
-daily outflow of the last ``COVER_DAYS`` days; an item with none available is urgent
-whatever its rate), and items nobody took lately last. Categories follow their most
+category and ordered by urgency: fewest days of cover first (``warehouse.stock.queries``:
+on hand over the average daily outflow of the last ``COVER_WINDOW_DAYS`` days; an item
+with none available is urgent whatever its rate), and items nobody took lately last. Categories follow their most
 urgent item.
 
 This list is public. It names items and categories and counts them, and nothing else:
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from warehouse.core.types import utcnow
-from warehouse.dashboard.queries import COVER_DAYS, ItemCover, item_cover
+from warehouse.dashboard.queries import ItemCover, item_cover
 from warehouse.reports.queries import sort_key
 
 #: Days of cover under which a need is urgent, and under which it is needed soon.
@@ -25,7 +25,7 @@ POSTER_ITEMS = 36
 
 URGENT, SOON, WANTED = "urgent", "soon", "wanted"
 
-__all__ = ["COVER_DAYS", "Need", "NeedCategory", "NeedsList", "needs_list"]
+__all__ = ["Need", "NeedCategory", "NeedsList", "needs_list"]
 
 
 @dataclass(frozen=True, slots=True)

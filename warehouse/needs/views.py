@@ -8,18 +8,19 @@ Four stable URLs, open to anyone without signing in, in English or French
   (the browser prints it; the print stylesheet hides everything else);
 - ``/needs.csv`` and ``/needs.json``: the same figures for spreadsheets and other sites.
 
-An admin can stop publishing it (``warehouse.core.settings.PUBLIC_NEEDS_LIST``): the page
+An admin can stop publishing it (``warehouse.admin.settings.PUBLIC_NEEDS_LIST``): the page
 then says it is not published, and every URL answers 404.
 """
 import json
 from contextlib import nullcontext
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from flask_babel import force_locale, format_date, gettext, ngettext
+from flask_babel import force_locale, format_date, format_decimal, gettext, ngettext
 
 from warehouse.accounts.access import public
+from warehouse.admin.settings import PUBLIC_NEEDS_LIST, setting
 from warehouse.core.exports import csv_lines
-from warehouse.core.settings import PUBLIC_NEEDS_LIST, setting
+from warehouse.core.http import error_response, problem, select_locale
 from warehouse.needs import queries
 
 bp = Blueprint("needs", __name__)
@@ -41,7 +42,6 @@ def _in_language():
 
 
 def _current_language() -> str:
-    from warehouse.web import select_locale
     return _language() or select_locale()
 
 
@@ -58,7 +58,6 @@ def _cached(response: Response) -> Response:
 
 def quantity_words(need: queries.Need) -> str:
     """``30``, ``30 pairs``, ``12 kits``: the number, with the unit when it is not pieces."""
-    from flask_babel import format_decimal
     num = format_decimal(need.needed)
     unit = need.unit
     if unit == "pair":
@@ -118,7 +117,6 @@ def as_json():
     """The needs list as JSON: fixed keys, names in the chosen language."""
     with _in_language():
         if not _published():
-            from warehouse.web import problem
             return problem(404, "needs-list-not-published",
                            gettext("The needs list is not published at the moment."))
         needs = queries.needs_list()
@@ -145,7 +143,6 @@ def as_csv():
     """The needs list as CSV, one row per item, headers in the chosen language."""
     with _in_language():
         if not _published():
-            from warehouse.web import error_response
             return error_response(404, "needs-list-not-published",
                                   gettext("The needs list is not published at the moment."))
         needs = queries.needs_list()

@@ -36,11 +36,12 @@ from collections.abc import Sequence
 
 from babel.numbers import format_decimal
 from flask import has_app_context
+from flask_babel import get_locale, gettext
 from reportlab.graphics import renderPDF, renderSVG
 from reportlab.graphics.shapes import Drawing, Line, Path, Rect, String
 from reportlab.lib.colors import HexColor
 
-from warehouse.labels.text import fonts, printable, text_width
+from warehouse.core.pdf.text import fonts, printable, text_width
 
 WIDTH = 480.0
 HEIGHT = 220.0
@@ -73,13 +74,11 @@ def _(text: str) -> str:
     """``text`` in the current locale; as it is outside an application context."""
     if not has_app_context():
         return text
-    from flask_babel import gettext
     return gettext(text)
 
 
 def _locale() -> str:
     if has_app_context():
-        from flask_babel import get_locale
         locale = get_locale()
         if locale is not None:
             return str(locale)

@@ -6,10 +6,22 @@ Given the same period, scope, language, name and time (``--by``, ``--at``) it wr
 same bytes as the page; ``--issued`` writes the last issued copy instead, byte for byte.
 Refusals are in the language asked for.
 """
-from datetime import datetime
+from datetime import UTC, datetime
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale, gettext
+from sqlalchemy import func, select
+
+from warehouse.accounts.models import Organisation
+from warehouse.core.commands import login_name
+from warehouse.core.errors import DomainError
+from warehouse.extensions import db
+from warehouse.reports import errors, issued as issuing, weekly
+from warehouse.reports.weekly_pdf import build_weekly_pdf
+from warehouse.reports.weekly_xlsx import build_weekly_xlsx
+from warehouse.stock.queries import site_by_code
 
 report_cli = AppGroup("report", help="Printed reports.")
 
@@ -31,15 +43,7 @@ report_cli = AppGroup("report", help="Printed reports.")
 def weekly_command(week, start, end, site_code, partner, lang, printed_by, printed_at,
                    as_xlsx, issued, out) -> None:
     """Write the weekly report of a week or period as a PDF (or XLSX)."""
-    from flask import current_app
-    from flask_babel import force_locale, gettext
 
-    from warehouse.cli import _login_name
-    from warehouse.errors import DomainError
-    from warehouse.reports import errors, issued as issuing, weekly
-    from warehouse.reports.queries import site_by_code
-    from warehouse.reports.weekly_pdf import build_weekly_pdf
-    from warehouse.reports.weekly_xlsx import build_weekly_xlsx
 
     languages = current_app.config.get("LANGUAGES") or ["en", "fr"]
     if lang not in languages:
@@ -73,7 +77,7 @@ def weekly_command(week, start, end, site_code, partner, lang, printed_by, print
                 if as_xlsx:
                     data = build_weekly_xlsx(report)
                 else:
-                    data = build_weekly_pdf(report, printed_by=printed_by or _login_name(),
+                    data = build_weekly_pdf(report, printed_by=printed_by or login_name(),
                                             printed_at=moment)
         except DomainError as error:
             raise click.ClickException(error.message) from None
@@ -85,11 +89,7 @@ def weekly_command(week, start, end, site_code, partner, lang, printed_by, print
 
 
 def _organisation(short_name: str) -> int:
-    from sqlalchemy import func, select
 
-    from warehouse.accounts.models import Organisation
-    from warehouse.extensions import db
-    from warehouse.reports import errors
 
     found = db.session.scalar(select(Organisation.id).where(
         func.upper(Organisation.short_name) == short_name.strip().upper()))
@@ -99,9 +99,7 @@ def _organisation(short_name: str) -> int:
 
 
 def _moment(text: str) -> datetime:
-    from datetime import UTC
 
-    from warehouse.reports import errors
 
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))

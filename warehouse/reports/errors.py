@@ -1,5 +1,5 @@
 """Why a printed sheet is refused, each as an error the person printing can act on."""
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError
 
 
 class SheetDateInFuture(DomainError):

@@ -6,8 +6,8 @@ on paper is the figure a test checks.
 
 Cost does not grow with the ledger. On-hand stock comes from ``stock_level`` (the
 maintained cache of the ledger). The movement table is read only for a bounded window —
-the day printed and the ``OUTFLOW_DAYS`` before it (plus, for a past day, what happened
-since) — by queries that name the site's internal locations and bound ``occurred_at`` from
+the day printed and the ``COVER_WINDOW_DAYS`` before it (plus, for a past day, what
+happened since) — by queries that name the site's internal locations and bound ``occurred_at`` from
 below, so the database answers them from the ``(to_location_id, occurred_at)`` and
 ``(from_location_id, occurred_at)`` indexes (PostgreSQL: bitmap index scans, a short range
 per location) or, as SQLite prefers once it has statistics, from ``(item_id,
@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy import func, not_, or_, select
 
 from warehouse.catalogue.models import Category, Item
 from warehouse.core.clock import day_start, local_today
@@ -29,10 +29,9 @@ from warehouse.reports import errors
 from warehouse.stock import errors as stock_errors
 from warehouse.stock.models import (Box, Location, LocationKind, Movement, Reservation, Site,
                                     StockLevel)
-from warehouse.stock.queries import reserved_by_item
+from warehouse.stock.queries import (below_minimum, cover_window_days, days_of_cover, outflow,
+                                     reserved_by_item, stock_at)
 
-#: Days of cover divide on-hand stock by the average daily outflow over this many days.
-OUTFLOW_DAYS = 14
 #: A leading word shared by at least this many of a site's location names ("Shelf A1",
 #: "Shelf A2", ...) is left out of the sheet's per-location figures, so that twenty
 #: shelves fit on a line or two: "A1: 40 · A2: 12".
@@ -66,8 +65,9 @@ class SheetLine:
     reserved: int
     in_today: int
     out_today: int
-    #: What left the site over the ``OUTFLOW_DAYS`` days before the sheet's day.
+    #: What left the site over the ``window_days`` days before the sheet's day.
     outflow: int
+    window_days: int
 
     @property
     def available(self) -> int:
@@ -77,14 +77,12 @@ class SheetLine:
     @property
     def days_of_cover(self) -> float | None:
         """On hand over the average daily outflow; None when nothing went out."""
-        if self.outflow <= 0:
-            return None
-        return self.on_hand * OUTFLOW_DAYS / self.outflow
+        return days_of_cover(self.on_hand, self.outflow, self.window_days)
 
     @property
     def below_minimum(self) -> bool:
         """The stock page's rule: on hand below the item's minimum level."""
-        return self.on_hand < self.minimum_level
+        return below_minimum(self.on_hand, self.minimum_level)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +101,8 @@ class StockSheet:
     is_today: bool
     locations: tuple[SheetLocation, ...]
     categories: tuple[SheetCategory, ...]
+    #: The days of outflow that days of cover average over.
+    window_days: int
 
     @property
     def lines(self) -> list[SheetLine]:
@@ -122,7 +122,7 @@ def stock_sheet(site_id: int, *, day: date | None = None,
     what moved since). "In" and "out" count movements that day between the site's internal
     locations and anywhere else (a donor, a partner, another site in transit, a write-off,
     a count adjustment); moves between shelves of the site count as neither. Outflow, for
-    days of cover, is the "out" of the ``OUTFLOW_DAYS`` days before ``day``.
+    days of cover, is what left the site in the ``cover_window_days()`` before ``day``.
 
     Lists each item the site holds, has reserved or moved in the window, and, at zero,
     each item it held before whose minimum level is above zero (a stock-out is the line
@@ -144,16 +144,13 @@ def stock_sheet(site_id: int, *, day: date | None = None,
 
     locations = _site_locations(site.id)
     location_ids = [loc.id for loc in locations]
-    levels = _levels(location_ids)
     start, end = day_start(day), day_start(day + timedelta(days=1))
-    flows = _flows(location_ids, since=day_start(day - timedelta(days=OUTFLOW_DAYS)),
-                   day_start=start, day_end=end)
-    if is_today:
-        reserved = reserved_by_item(site.id)
-    else:
-        reserved = _reserved_at(site.id, end)
-        for key, change in _net_since(location_ids, end).items():
-            levels[key] = levels.get(key, 0) - change
+    levels = stock_at(location_ids, None if is_today else end)
+    flows = _flows(location_ids, day_start=start, day_end=end)
+    window = cover_window_days()
+    out_before = outflow(location_ids, since=day_start(day - timedelta(days=window)),
+                         until=start)
+    reserved = reserved_by_item(site.id) if is_today else _reserved_at(site.id, end)
 
     on_hand: dict[int, dict[int, int]] = defaultdict(dict)  # item -> location -> quantity
     held_before = set()
@@ -161,7 +158,7 @@ def stock_sheet(site_id: int, *, day: date | None = None,
         held_before.add(item_id)
         if quantity:
             on_hand[item_id][location_id] = quantity
-    candidates = held_before | reserved.keys() | flows.keys()
+    candidates = held_before | reserved.keys() | flows.keys() | out_before.keys()
     short_name = {loc.id: loc.short_name for loc in locations}
 
     categories: list[SheetCategory] = []
@@ -170,8 +167,9 @@ def stock_sheet(site_id: int, *, day: date | None = None,
     for item, category in _items(candidates):
         where = on_hand.get(item.id, {})
         total = sum(where.values())
-        in_today, out_today, outflow = flows.get(item.id, (0, 0, 0))
-        busy = total or reserved.get(item.id) or in_today or out_today or outflow
+        in_today, out_today = flows.get(item.id, (0, 0))
+        gone = out_before.get(item.id, 0)
+        busy = total or reserved.get(item.id) or in_today or out_today or gone
         if not busy and not (item.minimum_level > 0 and item.active):
             continue
         if current is None or current[0] != category.id:
@@ -184,12 +182,12 @@ def stock_sheet(site_id: int, *, day: date | None = None,
             by_location=tuple((short_name[loc_id], where[loc_id])
                               for loc_id in location_ids if where.get(loc_id)),
             on_hand=total, reserved=reserved.get(item.id, 0), in_today=in_today,
-            out_today=out_today, outflow=outflow))
+            out_today=out_today, outflow=gone, window_days=window))
     if lines:
         categories.append(SheetCategory(current[1], tuple(lines)))
     return StockSheet(site_id=site.id, site_code=site.code, site_name=site.name, day=day,
                       is_today=is_today, locations=tuple(locations),
-                      categories=tuple(categories))
+                      categories=tuple(categories), window_days=window)
 
 
 def _site_locations(site_id: int) -> list[SheetLocation]:
@@ -220,63 +218,26 @@ def short_location_names(names: list[str]) -> list[str]:
     return shorts
 
 
-def _levels(location_ids: list[int]) -> dict[tuple[int, int], int]:
-    """Stored levels at these locations, zeros included (the item was kept there)."""
-    if not location_ids:
-        return {}
-    rows = db.session.execute(
-        select(StockLevel.location_id, StockLevel.item_id, StockLevel.quantity)
-        .where(StockLevel.location_id.in_(location_ids)))
-    return {(location_id, item_id): quantity for location_id, item_id, quantity in rows}
-
-
-def _flows(location_ids: list[int], *, since: datetime, day_start: datetime,
-           day_end: datetime) -> dict[int, tuple[int, int, int]]:
-    """Per item: (in on the day, out on the day, out from ``since`` to the day's start).
+def _flows(location_ids: list[int], *, day_start: datetime,
+           day_end: datetime) -> dict[int, tuple[int, int]]:
+    """Per item: (in on the day, out on the day).
 
     Two queries, one per index: lines arriving at the site (read through
-    ``ix_movement_to_occurred``) and lines leaving it (``ix_movement_from_occurred``),
-    each from ``since`` to the day's end. A line with both ends at the site is a move
-    between its shelves and is filtered out.
+    ``ix_movement_to_occurred``) and lines leaving it (``ix_movement_from_occurred``). A
+    line with both ends at the site is a move between its shelves and is filtered out.
     """
     if not location_ids:
         return {}
-    on_day = and_(Movement.occurred_at >= day_start, Movement.occurred_at < day_end)
-    before = Movement.occurred_at < day_start
-    window = (Movement.occurred_at >= since, Movement.occurred_at < day_end)
-    incoming = db.session.execute(
-        select(Movement.item_id, func.sum(case((on_day, Movement.quantity), else_=0)))
-        .where(Movement.to_location_id.in_(location_ids),
-               not_(Movement.from_location_id.in_(location_ids)), *window)
-        .group_by(Movement.item_id))
-    outgoing = db.session.execute(
-        select(Movement.item_id, func.sum(case((on_day, Movement.quantity), else_=0)),
-               func.sum(case((before, Movement.quantity), else_=0)))
-        .where(Movement.from_location_id.in_(location_ids),
-               not_(Movement.to_location_id.in_(location_ids)), *window)
-        .group_by(Movement.item_id))
-    flows: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for item_id, quantity in incoming:
-        flows[item_id][0] = int(quantity or 0)
-    for item_id, out_day, out_before in outgoing:
-        flows[item_id][1] = int(out_day or 0)
-        flows[item_id][2] = int(out_before or 0)
+    on_day = (Movement.occurred_at >= day_start, Movement.occurred_at < day_end)
+    flows: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for here, there, side in ((Movement.to_location_id, Movement.from_location_id, 0),
+                              (Movement.from_location_id, Movement.to_location_id, 1)):
+        for item_id, quantity in db.session.execute(
+                select(Movement.item_id, func.sum(Movement.quantity))
+                .where(here.in_(location_ids), not_(there.in_(location_ids)), *on_day)
+                .group_by(Movement.item_id)):
+            flows[item_id][side] = int(quantity or 0)
     return {item_id: tuple(values) for item_id, values in flows.items()}
-
-
-def _net_since(location_ids: list[int], moment: datetime) -> dict[tuple[int, int], int]:
-    """Per (location, item): what every movement from ``moment`` on added, shelf moves too."""
-    if not location_ids:
-        return {}
-    change: dict[tuple[int, int], int] = defaultdict(int)
-    for column, sign in ((Movement.to_location_id, 1), (Movement.from_location_id, -1)):
-        rows = db.session.execute(
-            select(column, Movement.item_id, func.sum(Movement.quantity))
-            .where(column.in_(location_ids), Movement.occurred_at >= moment)
-            .group_by(column, Movement.item_id))
-        for location_id, item_id, quantity in rows:
-            change[(location_id, item_id)] += sign * int(quantity)
-    return change
 
 
 def _reserved_at(site_id: int, moment: datetime) -> dict[int, int]:
@@ -369,26 +330,3 @@ def count_sheet(location_id: int, *, now: datetime | None = None) -> CountSheet:
         boxes=tuple(CountBox(code, item.code, item.display_name, quantity, expires_on)
                     for code, quantity, expires_on, item in boxes),
         loose=loose)
-
-
-def printable_locations(site_ids: list[int] | None = None) -> dict[int, list[tuple[int, str]]]:
-    """Per site: its internal locations as (id, name), in walking order, for count sheets."""
-    query = (select(Location.site_id, Location.id, Location.name)
-             .where(Location.kind == LocationKind.INTERNAL, Location.active.is_(True))
-             .order_by(Location.site_id, Location.position, Location.name, Location.code))
-    if site_ids is not None:
-        query = query.where(Location.site_id.in_(site_ids))
-    result: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for site_id, id_, name in db.session.execute(query):
-        result[site_id].append((id_, name))
-    return dict(result)
-
-
-def site_by_code(code: str) -> Site | None:
-    """The site with this code, ignoring case (``cal`` finds ``CAL``)."""
-    return db.session.scalar(select(Site).where(func.upper(Site.code) == code.strip().upper()))
-
-
-def location_by_code(code: str) -> Location | None:
-    return db.session.scalar(
-        select(Location).where(func.upper(Location.code) == code.strip().upper()))

@@ -1,27 +1,32 @@
-"""The reports page: the weekly report on screen, as PDF and XLSX, and its issued copies.
+"""The reports page: the weekly report on screen, as PDF and XLSX, and its issued copies;
+and the daily stock sheet and count sheets, printed from the stock page.
 
 Managers and admins report on one site or all, or on one partner; a coordinator always
 gets their own organisation's report, whatever the address asks for.
 """
 import io
+from datetime import date
 
 from flask import (Blueprint, current_app, flash, make_response, redirect, render_template,
                    request, send_file, url_for)
 from flask_babel import force_locale, get_locale, gettext
 from flask_login import current_user
 
-from warehouse.accounts.access import STAFF, get_visible_or_404, roles
+from warehouse.accounts.access import STAFF, WAREHOUSE, get_visible_or_404, roles
 from warehouse.accounts.models import Role
 from warehouse.core.clock import local_today
+from warehouse.core.errors import DomainError
 from warehouse.core.exports import XLSX_MIMETYPE
-from warehouse.errors import DomainError
 from warehouse.extensions import db
 from warehouse.reports import charts, errors, issued as issuing, weekly
+from warehouse.reports.errors import SheetDateNotUnderstood
 from warehouse.reports.models import IssuedReport
+from warehouse.reports.stock_sheet import (build_count_sheet, build_stock_sheet,
+                                           count_sheet_filename, stock_sheet_filename)
 from warehouse.reports.weekly_pdf import (build_weekly_pdf, percent, period_text,
                                           scope_text, weekly_filename)
 from warehouse.reports.weekly_xlsx import build_weekly_xlsx
-from warehouse.stock.models import Site
+from warehouse.stock.models import Location, Site
 
 bp = Blueprint("reports", __name__)
 REPORT_ROLES = (Role.ADMIN, Role.MANAGER, Role.COORDINATOR)
@@ -204,5 +209,45 @@ def _lang(value: str) -> str:
 def _send(data: bytes, mimetype: str, filename: str, *, inline: bool):
     response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=not inline,
                          download_name=filename, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the sheets printed from the stock page ---------------------------------------------------
+
+@bp.get("/stock/sheet/<int:site_id>.pdf")
+@roles(*WAREHOUSE)
+def stock_sheet(site_id: int):
+    """The daily stock sheet of a site as a PDF; ``?date=YYYY-MM-DD`` for a past day."""
+    site = db.get_or_404(Site, site_id)
+    day = _sheet_date(request.args.get("date"))
+    pdf = build_stock_sheet(site.id, day=day, printed_by=current_user.name)
+    return _inline_pdf(pdf, stock_sheet_filename(site.code, day or local_today()))
+
+
+@bp.get("/stock/count-sheet/<int:location_id>.pdf")
+@roles(*WAREHOUSE)
+def count_sheet(location_id: int):
+    """The stocktake count sheet of a shelf or bay as a PDF."""
+    location = db.get_or_404(Location, location_id)
+    pdf = build_count_sheet(location.id, printed_by=current_user.name)
+    return _inline_pdf(pdf, count_sheet_filename(location.code, local_today()))
+
+
+def _sheet_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise SheetDateNotUnderstood(value=value[:40],
+                                     example=local_today().isoformat()) from None
+
+
+def _inline_pdf(pdf: bytes, filename: str):
+    """Open in the browser's viewer (to print), saved under ``filename`` if downloaded."""
+    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=False,
+                         download_name=filename, max_age=0)
+    # Figures of the moment it was printed: never show a cached copy.
     response.headers["Cache-Control"] = "private, no-store"
     return response

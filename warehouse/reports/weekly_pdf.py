@@ -30,10 +30,9 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether,
                                 PageTemplate, Paragraph, Spacer, Table, TableStyle)
 
-from warehouse.boxes.words import WRITE_OFF_REASONS
+from warehouse.core.pdf.text import PT_PER_MM, fonts, printable, text_width
 from warehouse.core.types import utcnow
-from warehouse.intake.forms import DONOR_TYPE_LABELS
-from warehouse.labels.text import PT_PER_MM, fonts, printable, text_width
+from warehouse.core.words import WRITE_OFF_REASONS, donor_type_label
 from warehouse.reports import charts
 from warehouse.reports.weekly import WeeklyReport
 
@@ -602,10 +601,12 @@ class _Layout:
                      + ([""] * 2 if warehouse else [])))
         title = (gettext("Stock by category and item") if warehouse
                  else gettext("Your custody, by category and item"))
+        window = r.items[0].days if r.items else 0  # the cover window, the same for all
         explain = gettext(
             "Opening + in − out = closing. In: donations, returns, transfers and count "
             "gains; out: dispatches, transfers, write-offs and count losses. Days of cover: "
-            "closing stock over the period's average daily dispatches.") if warehouse else \
+            "closing stock over the average daily out of the %(days)s days up to the "
+            "period's end.", days=window) if warehouse else \
             gettext("Opening + in − out = closing. In: what you collected; out: what you "
                     "distributed or returned.")
         if len(rows) == 1:
@@ -707,8 +708,5 @@ def _write_off_label(reason: str) -> str:
 
 
 def _donor_label(kind: str) -> str:
-    for key, label in DONOR_TYPE_LABELS.items():
-        if key.value == kind:
-            return str(label)
-    return kind
+    return donor_type_label(kind)
 

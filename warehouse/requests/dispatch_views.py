@@ -19,13 +19,13 @@ from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringFi
 from wtforms.validators import InputRequired, Length
 
 from warehouse.accounts.access import STAFF, WAREHOUSE, get_visible_or_404, roles
+from warehouse.accounts.models import Role
 from warehouse.boxes import errors as box_errors
 from warehouse.boxes.forms import MAX_CODE_INPUT, MAX_QUANTITY_INPUT, ActionForm
 from warehouse.boxes.queries import box_by_code, location_by_code_or_name
 from warehouse.core.clock import local_today
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
 from warehouse.extensions import db
-from warehouse.models import Role
 from warehouse.requests import documents, errors, picking
 from warehouse.requests.models import PickLine, RequestStatus, StockRequest, StockRequestLine
 from warehouse.stock.models import Site

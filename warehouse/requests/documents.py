@@ -4,16 +4,15 @@
     pdf = build_dispatch_note(request, printed_by="Max Manager", lang="fr")
 
 Plain functions with no request needed. They share the look of the daily stock sheet
-(``warehouse.reports.stock_sheet``: its table engine, header, "page x of y" footer and
-the label fonts it registers) so every paper of the warehouse reads the same way.
+(the table engine ``warehouse.core.pdf.tables``: its header, "page x of y" footer and
+the label fonts) so every paper of the warehouse reads the same way.
 """
 from contextlib import nullcontext
 from datetime import date, datetime
 
 from flask_babel import force_locale, format_date, gettext, ngettext
 
-from warehouse.core.types import utcnow
-from warehouse.reports.stock_sheet import (
+from warehouse.core.pdf.tables import (
     DASH,
     MM,
     NO_BREAK,
@@ -23,11 +22,12 @@ from warehouse.reports.stock_sheet import (
     Row,
     Section,
     SheetLayout,
-    _cut,
-    _printed,
-    _safe,
+    cut,
     number,
+    printed_line,
+    safe,
 )
+from warehouse.core.types import utcnow
 from warehouse.requests import picking
 from warehouse.requests.models import StockRequest
 
@@ -93,7 +93,7 @@ class _PickListLayout(SheetLayout):
             self.title = gettext("Pick lists – %(site)s", site=site_name or DASH)
 
     def header_lines(self) -> tuple[list[str], list[str]]:
-        printed = _printed(self.printed_by, self.printed_at)
+        printed = printed_line(self.printed_by, self.printed_at)
         if self.single is not None:
             request = self.single
             left = [gettext("Partner: %(partner)s", partner=request.organisation.name),
@@ -144,7 +144,7 @@ class _PickListLayout(SheetLayout):
         f = self.f
         where = self._where(line, columns[3])
         item = self.cell(line.item, columns[1], font=f["bold"], size=9.5, max_lines=3)
-        item.lines.append(_safe(line.item_code, f["regular"]))
+        item.lines.append(safe(line.item_code, f["regular"]))
         return self.row([
             None, item,
             self.cell(number(line.left), columns[2], font=f["bold"], size=12, max_lines=1),
@@ -175,7 +175,7 @@ class _PickListLayout(SheetLayout):
             texts.append(gettext("Already picked: %(quantity)s from %(where)s",
                                  quantity=number(pick.quantity),
                                  where=pick.box_code or pick.location))
-        lines = [_cut(_safe(text, font), font, 8.5, room) for text in texts] or [DASH]
+        lines = [cut(safe(text, font), font, 8.5, room) for text in texts] or [DASH]
         return Cell(lines, font, 8.5)
 
 
@@ -202,7 +202,7 @@ class _DispatchNoteLayout(SheetLayout):
         if request.distribution_site is not None:
             left.append(gettext("For distribution at %(place)s",
                                 place=request.distribution_site.name))
-        return left, [_printed(self.printed_by, self.printed_at),
+        return left, [printed_line(self.printed_by, self.printed_at),
                       gettext("Needed by %(day)s", day=format_date(request.needed_by,
                                                                     "medium"))]
 

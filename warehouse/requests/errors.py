@@ -4,7 +4,7 @@
 as given, or a request line's id for an allocation) which line, so a page can show the
 message next to what needs fixing.
 """
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError
 
 
 class RequestError(DomainError):

@@ -5,7 +5,6 @@ Lines are numbered fields (``item-0``, ``quantity-0``, …) so a form works with
 quantities are text with a numeric keyboard, so "2,5" reaches ``whole_quantity`` and gets
 its clear message rather than a browser's silent rounding.
 """
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,11 +15,6 @@ from warehouse.requests.services import Allocation, RequestLine
 #: Blank lines a new request form offers, and adds when "More lines" is pressed.
 BLANK_LINES = 3
 MAX_FORM_LINES = 100
-
-
-def new_key() -> str:
-    """A fresh one-time key for a request form just shown."""
-    return uuid.uuid4().hex
 
 
 def _int(value) -> int | None:

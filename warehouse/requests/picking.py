@@ -20,13 +20,16 @@ from flask_babel import gettext
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from warehouse.accounts.models import User
 from warehouse.audit.models import AuditEvent
 from warehouse.catalogue.models import Item, item_display_name
+from warehouse.core.errors import N_
+from warehouse.core.transactions import write_transaction
 from warehouse.core.types import utcnow
-from warehouse.errors import N_
 from warehouse.extensions import db
 from warehouse.requests import errors
 from warehouse.requests.models import PickLine, RequestStatus, StockRequest, StockRequestLine
+from warehouse.requests.services import notify, request_link
 from warehouse.stock import services as ledger
 from warehouse.stock.models import (
     Box,
@@ -77,7 +80,7 @@ def pick_box(target: StockRequest | StockRequestLine, *, box: Box | int,
     box_id = box if isinstance(box, int) else box.id
     actor_id = actor if isinstance(actor, int) else actor.id
     wanted = None if quantity in (None, "") else _whole(quantity)
-    with ledger.write_transaction() as conn:
+    with write_transaction() as conn:
         _lock(conn)
         _refuse_repeat(conn, actor_id, key)
         request = _approved_request(conn, request_id)
@@ -142,7 +145,7 @@ def pick_loose(request_line: StockRequestLine, *, location: Location | int,
     location_id = location if isinstance(location, int) else location.id
     actor_id = actor if isinstance(actor, int) else actor.id
     wanted = _whole(quantity)
-    with ledger.write_transaction() as conn:
+    with write_transaction() as conn:
         _lock(conn)
         _refuse_repeat(conn, actor_id, key)
         request = _approved_request(conn, request_id)
@@ -177,7 +180,7 @@ def unpick(pick_line: PickLine | int, *, actor) -> None:
     """
     pick_id = pick_line if isinstance(pick_line, int) else pick_line.id
     actor_id = actor if isinstance(actor, int) else actor.id
-    with ledger.write_transaction() as conn:
+    with write_transaction() as conn:
         _lock(conn)
         changed = conn.execute(update(PickLine).where(
             PickLine.id == pick_id, PickLine.dispatch_document_id.is_(None),
@@ -235,15 +238,13 @@ def _all_picked(conn: Connection, request_id: int) -> bool:
 
 
 def _notify_ready(request) -> None:
-    from warehouse.requests.services import _request_link, notify
     notify(request.organisation_id, READY_MESSAGE, {"request": request.id},
-           link=_request_link(request.id))
+           link=request_link(request.id))
 
 
 def _notify_dispatched(request_id: int, organisation_id: int, closed: bool) -> None:
-    from warehouse.requests.services import _request_link, notify
     notify(organisation_id, DISPATCHED_MESSAGE if closed else PART_DISPATCHED_MESSAGE,
-           {"request": request_id}, link=_request_link(request_id))
+           {"request": request_id}, link=request_link(request_id))
 
 
 def _target_ids(target) -> tuple[int, int | None]:
@@ -552,7 +553,6 @@ def dispatch_documents(request: StockRequest) -> list[tuple[int, object]]:
 
 
 def _picks_of(line_id: int, *, waiting: bool) -> list[PickedRow]:
-    from warehouse.accounts.models import User
     statement = (select(PickLine.id, Box.code, Location.name, PickLine.quantity, User.name,
                         PickLine.picked_at, PickLine.dispatch_document_id)
                  .join(Location, Location.id == PickLine.from_location_id)

@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from warehouse.accounts.access import visible_to
-from warehouse.accounts.models import Organisation
+from warehouse.accounts.models import Organisation, Role
 from warehouse.catalogue.models import Audience, Category, Item
+from warehouse.core.exports import DATE, NUMBER, Column
 from warehouse.distributions.models import DistributionSite
 from warehouse.extensions import db
 from warehouse.requests.fair_split import fair_split
@@ -194,6 +196,42 @@ def _requests_query(user, status: str | None = None, *, organisation_id: int | N
     return query.order_by(StockRequest.created_at.desc(), StockRequest.id.desc())
 
 
+def visible_requests(user):
+    """A statement of the requests ``user`` may see in the scanner's API: coordinators their
+    own; volunteers only the approved ones, which they pick."""
+    statement = visible_to(select(StockRequest), StockRequest, user)
+    if user.role == Role.VOLUNTEER:
+        statement = statement.where(StockRequest.status == RequestStatus.APPROVED)
+    return statement
+
+
+def visible_request(user, request_id: int) -> StockRequest | None:
+    """One request ``user`` may see (``visible_requests``), or None."""
+    return db.session.scalar(visible_requests(user).where(StockRequest.id == request_id))
+
+
+def requests_to_list(user, *, status: str | None = None, site_id: int | None = None,
+                     limit: int | None = None) -> list[StockRequest]:
+    """The requests ``user`` may see (of a status, at a site), soonest needed first."""
+    statement = visible_requests(user)
+    if status:
+        statement = statement.where(StockRequest.status == status)
+    if site_id is not None:
+        statement = statement.where(StockRequest.site_id == site_id)
+    return list(db.session.scalars(statement.order_by(
+        StockRequest.needed_by, StockRequest.id).limit(limit)))
+
+
+def lines_by_request(request_ids: list[int]) -> dict[int, list[StockRequestLine]]:
+    """The lines of these requests, per request."""
+    lines: dict[int, list[StockRequestLine]] = {}
+    if request_ids:
+        for line in db.session.scalars(select(StockRequestLine).where(
+                StockRequestLine.request_id.in_(request_ids))):
+            lines.setdefault(line.request_id, []).append(line)
+    return lines
+
+
 def requests_for(user, status: str | None = None, *, limit: int | None = LIST_LIMIT,
                  organisation_id: int | None = None) -> list[RequestSummary]:
     """The requests ``user`` may see (a coordinator: their organisation's), newest first;
@@ -319,3 +357,31 @@ def unread_count(user) -> int:
         select(func.count()).select_from(Notification)
         .where(Notification.organisation_id == user.organisation_id,
                Notification.read_at.is_(None))) or 0
+
+
+# --- downloads -------------------------------------------------------------------------------
+
+REQUEST_COLUMNS = [
+    Column(_l("Request"), "#activity+code", NUMBER), Column(_l("Organisation"), "#org+name"),
+    Column(_l("Status"), "#status", safe=True), Column(_l("Needed by"), "#date+needed", DATE),
+    Column(_l("Site"), "#loc+site"), Column(_l("Distribution site"), "#loc+name"),
+    Column(_l("Item code"), "#item+code", safe=True), Column(_l("Item"), "#item+name"),
+    Column(_l("Requested"), "#output+num+requested", NUMBER),
+    Column(_l("Allocated"), "#output+num+allocated", NUMBER),
+    Column(_l("Dispatched"), "#output+num+dispatched", NUMBER),
+    Column(_l("Note on the allocation"), "#description+allocation"),
+]
+
+
+def request_rows(user, status: str | None = None, *, organisation_id: int | None = None):
+    """One row per request line (for ``REQUEST_COLUMNS``), of the requests ``user`` may
+    see, as the list shows them."""
+    for entry in export_lines(user, status, organisation_id=organisation_id):
+        stock_request, line = entry.request, entry.line
+        # The status as stored (submitted, approved…): a stable value to sort and count by.
+        yield [stock_request.id, stock_request.organisation.name,
+               stock_request.status.value, stock_request.needed_by,
+               stock_request.site.name,
+               stock_request.distribution_site.name if stock_request.distribution_site
+               else None, entry.item.code, entry.item.display_name, line.requested,
+               line.allocated, line.dispatched, line.allocation_note]

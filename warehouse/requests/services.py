@@ -21,11 +21,12 @@ from warehouse.accounts.models import Organisation, Role, User
 from warehouse.audit.services import record
 from warehouse.catalogue.models import Item
 from warehouse.core.clock import local_today
+from warehouse.core.errors import N_, DomainError, NotFound
+from warehouse.core.mail import MailNotSent, send_mail
+from warehouse.core.transactions import write_transaction
 from warehouse.core.types import utcnow
 from warehouse.distributions.models import DistributionSite
-from warehouse.errors import N_, DomainError, NotFound
 from warehouse.extensions import db
-from warehouse.mail import MailNotSent, send_mail
 from warehouse.requests import errors
 from warehouse.requests.models import (
     Notification,
@@ -35,7 +36,7 @@ from warehouse.requests.models import (
 )
 from warehouse.stock import errors as stock_errors
 from warehouse.stock.models import Site
-from warehouse.stock.services import reserve, whole_quantity, write_transaction
+from warehouse.stock.services import reserve, whole_quantity
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +266,7 @@ def approve_request(request_id: int, *, actor: User, allocations: dict[int, Allo
     notify(organisation_id, APPROVED_MESSAGE,
            {"number": request_id, "allocated": allocated, "requested": requested,
             "site": stock_request.site.name},
-           _request_link(request_id))
+           request_link(request_id))
     return stock_request
 
 
@@ -296,7 +297,7 @@ def decline_request(request_id: int, *, actor: User, reason: str | None) -> Stoc
     db.session.refresh(stock_request)
     if changed:
         notify(stock_request.organisation_id, DECLINED_MESSAGE,
-               {"number": request_id, "reason": reason}, _request_link(request_id))
+               {"number": request_id, "reason": reason}, request_link(request_id))
     elif stock_request.status != RequestStatus.DECLINED:
         raise errors.RequestNotSubmitted(number=request_id,
                                          status=status_label(stock_request.status))
@@ -372,7 +373,7 @@ def _mail_notification(user: User, message: str, params: dict, link: str | None)
             log.warning("notification mail to %s not sent", user.email)
 
 
-def _request_link(request_id: int) -> str:
+def request_link(request_id: int) -> str:
     return f"/requests/{request_id}"
 
 

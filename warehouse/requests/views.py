@@ -5,17 +5,19 @@ A new request form carries a one-time key, so sending it twice makes one request
 cancel, approve and decline sent twice change nothing the second time.
 """
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from warehouse.accounts.access import get_visible_or_404, roles
 from warehouse.accounts.models import Organisation, OrganisationKind, Role
-from warehouse.catalogue.models import Audience
-from warehouse.core.exports import DATE, NUMBER, Column, export_response
-from warehouse.errors import DomainError
-from warehouse.exports import FiltersNotValid, export_routes
+from warehouse.core.archive import Part, archive_response
+from warehouse.core.errors import DomainError
+from warehouse.core.exports import FiltersNotValid, export_response, export_routes
+from warehouse.core.fields import new_key
+from warehouse.core.words import AUDIENCES
+from warehouse.distributions import queries as custody
 from warehouse.extensions import db
 from warehouse.requests import queries, services
 from warehouse.requests.forms import (
@@ -23,9 +25,9 @@ from warehouse.requests.forms import (
     RequestForm,
     ReviewForm,
     TypedLine,
-    new_key,
 )
 from warehouse.requests.models import RequestStatus, StockRequest
+from warehouse.stock.models import DocumentKind
 
 bp = Blueprint("requests", __name__)
 
@@ -33,9 +35,7 @@ PARTNERS = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
 STAFF = (Role.MANAGER, Role.ADMIN)
 
 def _audience_labels():
-    return {Audience.MEN.value: gettext("Men"), Audience.WOMEN.value: gettext("Women"),
-            Audience.CHILDREN.value: gettext("Children"), Audience.BABY.value: gettext("Baby"),
-            Audience.UNISEX.value: gettext("Unisex")}
+    return {value: str(label) for value, label in AUDIENCES.items()}
 
 
 @bp.app_context_processor
@@ -84,32 +84,6 @@ def list_requests():
         current_user, status), status=status, statuses=[s.value for s in RequestStatus])
 
 
-REQUEST_COLUMNS = [
-    Column(_l("Request"), "#activity+code", NUMBER), Column(_l("Organisation"), "#org+name"),
-    Column(_l("Status"), "#status", safe=True), Column(_l("Needed by"), "#date+needed", DATE),
-    Column(_l("Site"), "#loc+site"), Column(_l("Distribution site"), "#loc+name"),
-    Column(_l("Item code"), "#item+code", safe=True), Column(_l("Item"), "#item+name"),
-    Column(_l("Requested"), "#output+num+requested", NUMBER),
-    Column(_l("Allocated"), "#output+num+allocated", NUMBER),
-    Column(_l("Dispatched"), "#output+num+dispatched", NUMBER),
-    Column(_l("Note on the allocation"), "#description+allocation"),
-]
-
-
-def request_rows(user, status: str | None = None, *, organisation_id: int | None = None):
-    """One row per request line (for ``REQUEST_COLUMNS``), of the requests ``user`` may
-    see, as the list shows them."""
-    for entry in queries.export_lines(user, status, organisation_id=organisation_id):
-        stock_request, line = entry.request, entry.line
-        # The status as stored (submitted, approved…): a stable value to sort and count by.
-        yield [stock_request.id, stock_request.organisation.name,
-               stock_request.status.value, stock_request.needed_by,
-               stock_request.site.name,
-               stock_request.distribution_site.name if stock_request.distribution_site
-               else None, entry.item.code, entry.item.display_name, line.requested,
-               line.allocated, line.dispatched, line.allocation_note]
-
-
 def _status_filter() -> str:
     """The list's status filter; a download refuses one the list does not know."""
     status = request.args.get("status", "").strip()
@@ -125,8 +99,8 @@ def _status_filter() -> str:
 def export(fmt: str):
     """The request list (with its status filter) as CSV or XLSX, one row per line;
     coordinators get their own organisation's."""
-    return export_response("requests", REQUEST_COLUMNS,
-                           request_rows(current_user, _status_filter()), fmt)
+    return export_response("requests", queries.REQUEST_COLUMNS,
+                           queries.request_rows(current_user, _status_filter()), fmt)
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
@@ -332,3 +306,39 @@ def mark_read():
 def _int(value) -> int | None:
     text = str(value or "").strip()
     return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
+
+
+# --- a partner's archive: its requests, custody, distributions and returns ------------------
+
+@bp.get("/distributions/custody/<int:organisation_id>/archive.zip")
+@roles(*PARTNERS, scoped=True)
+def partner_archive(organisation_id: int):
+    """Everything of one partner's own, as CSV files in one ZIP with a README.txt: its
+    requests and their lines, its custody history, distributions and returns.
+
+    A coordinator gets their own organisation's (another's is not found); managers and
+    admins any partner's.
+    """
+    organisation = custody.partner(organisation_id)
+    if organisation is None or (current_user.role == Role.COORDINATOR
+                                and current_user.organisation_id != organisation.id):
+        abort(404)
+    parts = [
+        Part("requests.csv", _l("Requests"),
+             _l("One row per line of each request: what was requested, allocated and "
+                "dispatched."), queries.REQUEST_COLUMNS,
+             queries.request_rows(current_user, organisation_id=organisation.id)),
+        Part("custody.csv", _l("Custody history"),
+             _l("One row per item moved into or out of the organisation's custody: "
+                "dispatches received, distributions, returns, corrections."),
+             custody.CUSTODY_COLUMNS, custody.custody_rows(organisation.id)),
+        Part("distributions.csv", _l("Distributions"),
+             _l("One row per item of each distribution, with the people reached."),
+             custody.DISTRIBUTION_COLUMNS,
+             custody.distribution_rows(current_user, custody.DistributionFilters(
+                 organisation_id=organisation.id))),
+        Part("returns.csv", _l("Returns"),
+             _l("One row per item returned to the warehouse."), custody.CUSTODY_COLUMNS,
+             custody.custody_rows(organisation.id, kinds={DocumentKind.RETURN})),
+    ]
+    return archive_response(f"data-{organisation.short_name}", organisation.name, parts)

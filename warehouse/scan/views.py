@@ -12,13 +12,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from warehouse.accounts.access import WAREHOUSE, roles
-from warehouse.boxes.words import CONDITIONS
+from warehouse.accounts.models import Role, TabletDevice
 from warehouse.catalogue.models import Item, item_display_name
 from warehouse.core.scancodes import keyboard_map
+from warehouse.core.words import CONDITIONS
 from warehouse.extensions import db
 from warehouse.intake.queries import intake_location_of, sites
-from warehouse.models import Location, Role, TabletDevice
 from warehouse.scan.strings import page_strings, scanner_test_strings
+from warehouse.stock.models import Location
 
 bp = Blueprint("scan", __name__)
 
@@ -40,8 +41,8 @@ def index():
         "polyfillUrl": url_for("static",
                                filename="vendor/barcode-detector/barcode-detector.js"),
         # The reconciliation page of a finished count: "{id}" is replaced by the count's id.
-        "reconcileUrl": (url_for("scanner.count", count_id=0).replace("/0", "/{id}")
-                         if "scanner.count" in current_app.view_functions else None),
+        "reconcileUrl": (url_for("counts.count", count_id=0).replace("/0", "/{id}")
+                         if "counts.count" in current_app.view_functions else None),
         "userId": current_user.id,
         # Where a filled blank box goes: its site's intake area (the API's default needs
         # a tablet of that site, or a single site).
@@ -51,7 +52,7 @@ def index():
         "scan/index.html", modes=MODES, sites=site_choices, scan_site_id=site_id,
         scan_settings=settings, scan_strings=page_strings(), scan_items=_items(),
         scan_keyboard=keyboard_map(),
-        conditions=[{"value": value.value, "label": str(label)}
+        conditions=[{"value": value, "label": str(label)}
                     for value, label in CONDITIONS.items()])
 
 

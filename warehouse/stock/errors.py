@@ -1,5 +1,6 @@
 """The rules of the stock ledger, each as an error a person can act on."""
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import IdempotencyKeyReused  # noqa: F401 (the ledger refuses with it)
+from warehouse.core.errors import N_, DomainError
 
 
 class EmptyDocument(DomainError):
@@ -109,12 +110,6 @@ class InsufficientStockInBox(DomainError):
 class BoxNotInStock(DomainError):
     template = N_("Box %(box)s can only be at a warehouse, partner or transit location, "
                   "not at %(location)s. Take the stock out of the box instead.")
-
-
-class IdempotencyKeyReused(DomainError):
-    status = 422
-    template = N_("This request was already recorded with different contents. "
-                  "Reload the page and enter it again.")
 
 
 class AlreadyReversed(DomainError):

@@ -3,8 +3,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import Optional
+from warehouse.core.fields import DayField
 
-from warehouse.distributions.forms import DayField
 
 
 class MovementFilterForm(FlaskForm):
@@ -25,4 +25,4 @@ class MovementFilterForm(FlaskForm):
         self.item.choices = [SelectChoice("", _l("Every item"))] + [
             SelectChoice(str(i.id), i.display_name) for i in items]
         self.kind.choices = [SelectChoice("", _l("Anything"))] + [
-            SelectChoice(kind.value, label) for kind, label in kinds.items()]
+            SelectChoice(kind, label) for kind, label in kinds.items()]

@@ -1,9 +1,17 @@
-"""Read side of stock: used by pages, the API, PDFs, exports and the CLI alike."""
+"""Read side of stock: used by pages, the API, PDFs, exports and the CLI alike.
+
+The rules every stock figure follows are defined here once, for the stock page, the
+dashboard, the needs list, the stock sheet and the weekly report: ``below_minimum``,
+``days_of_cover`` over ``cover_window_days()``, the ``outflow`` it divides by, and stock
+at a past moment (``stock_at``).
+"""
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import String, func, literal, or_, select, type_coerce, union_all
+from flask import current_app
+from sqlalchemy import String, func, literal, not_, or_, select, type_coerce, union_all
 from sqlalchemy.orm import aliased
 
 from warehouse.accounts.models import Organisation, User
@@ -24,6 +32,74 @@ from warehouse.stock.models import (
 )
 
 
+# --- the rules of stock figures ---------------------------------------------------------------
+
+def below_minimum(on_hand: int, minimum_level: int) -> bool:
+    """An item is below its minimum when less is on hand than its minimum level (an item
+    without a minimum never is)."""
+    return on_hand < minimum_level
+
+
+def cover_window_days() -> int:
+    """How many days of outflow days of cover average over (``COVER_WINDOW_DAYS``)."""
+    return int(current_app.config["COVER_WINDOW_DAYS"])
+
+
+def days_of_cover(on_hand: int, outflow: int, window_days: int) -> float | None:
+    """How long ``on_hand`` lasts at the average daily ``outflow`` of the ``window_days``
+    it went out over; None when nothing went out."""
+    if outflow <= 0:
+        return None
+    return max(0, on_hand) * window_days / outflow
+
+
+def outflow(location_ids: list[int], *, since: datetime,
+            until: datetime | None = None) -> dict[int, int]:
+    """Per item: what left these locations for anywhere else from ``since`` (to ``until``):
+    dispatches, distributions, write-offs, transfers, count losses; a move between two of
+    them is not outflow. Read through ``ix_movement_from_occurred``."""
+    if not location_ids:
+        return {}
+    query = (select(Movement.item_id, func.sum(Movement.quantity))
+             .where(Movement.from_location_id.in_(location_ids),
+                    not_(Movement.to_location_id.in_(location_ids)),
+                    Movement.occurred_at >= since)
+             .group_by(Movement.item_id))
+    if until is not None:
+        query = query.where(Movement.occurred_at < until)
+    return {item_id: int(quantity) for item_id, quantity in db.session.execute(query)}
+
+
+def stock_at(location_ids: list[int], moment: datetime | None = None
+             ) -> dict[tuple[int, int], int]:
+    """Per (location, item): what these locations held at ``moment`` (now when None).
+
+    The stored levels (zeros included: the item was kept there) less what every movement
+    from ``moment`` on changed, moves between the locations too. Only the ledger from
+    ``moment`` on is read, so the cost grows with how far back ``moment`` is, never with
+    the ledger's length.
+    """
+    if not location_ids:
+        return {}
+    held = {(location_id, item_id): quantity for location_id, item_id, quantity in
+            db.session.execute(select(StockLevel.location_id, StockLevel.item_id,
+                                      StockLevel.quantity)
+                               .where(StockLevel.location_id.in_(location_ids)))}
+    if moment is None:
+        return held
+    for column, sign in ((Movement.to_location_id, 1), (Movement.from_location_id, -1)):
+        rows = db.session.execute(
+            select(column, Movement.item_id, func.sum(Movement.quantity))
+            .where(column.in_(location_ids), Movement.occurred_at >= moment)
+            .group_by(column, Movement.item_id))
+        for location_id, item_id, quantity in rows:
+            held[(location_id, item_id)] = held.get((location_id, item_id), 0) \
+                - sign * int(quantity)
+    return held
+
+
+# --- stock per site and item ------------------------------------------------------------------
+
 @dataclass(frozen=True, slots=True)
 class SiteItemStock:
     site_id: int
@@ -39,7 +115,7 @@ class SiteItemStock:
 
     @property
     def below_minimum(self) -> bool:
-        return self.on_hand < self.minimum_level
+        return below_minimum(self.on_hand, self.minimum_level)
 
 
 def stock_by_site(site_id: int | None = None) -> list[SiteItemStock]:
@@ -348,3 +424,68 @@ def movement_rows(filters: MovementFilters, *, words: Words | None = None,
         yield from _movement_rows(rows, names, words, make=_same)
     finally:
         result.close()
+
+
+# --- sites and locations, for the sheets and the commands ---------------------------------
+
+def printable_locations(site_ids: list[int] | None = None) -> dict[int, list[tuple[int, str]]]:
+    """Per site: its internal locations as (id, name), in walking order, for count sheets."""
+    query = (select(Location.site_id, Location.id, Location.name)
+             .where(Location.kind == LocationKind.INTERNAL, Location.active.is_(True))
+             .order_by(Location.site_id, Location.position, Location.name, Location.code))
+    if site_ids is not None:
+        query = query.where(Location.site_id.in_(site_ids))
+    result: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for site_id, id_, name in db.session.execute(query):
+        result[site_id].append((id_, name))
+    return dict(result)
+
+
+def site_by_code(code: str) -> Site | None:
+    """The site with this code, ignoring case (``cal`` finds ``CAL``)."""
+    return db.session.scalar(select(Site).where(func.upper(Site.code) == code.strip().upper()))
+
+
+def location_by_code(code: str) -> Location | None:
+    return db.session.scalar(
+        select(Location).where(func.upper(Location.code) == code.strip().upper()))
+
+
+def site_codes_text() -> str:
+    """Every site's code, for a message saying which exist ("CAL, DUN", or "none yet")."""
+    return ", ".join(db.session.scalars(select(Site.code).order_by(Site.code))) or "none yet"
+
+
+def internal_location_by_code(code: str) -> Location | None:
+    """The warehouse location whose code this is, exactly."""
+    return db.session.scalar(select(Location).where(
+        Location.code == code, Location.kind == LocationKind.INTERNAL))
+
+
+def open_locations(site_id: int | None = None, *, limit: int | None = None) -> list[Location]:
+    """The open warehouse locations (of one site), site by site in walking order."""
+    statement = (select(Location).join(Site, Site.id == Location.site_id)
+                 .where(Location.kind == LocationKind.INTERNAL, Location.active.is_(True))
+                 .order_by(Site.name, Location.position, Location.name))
+    if site_id is not None:
+        statement = statement.where(Location.site_id == site_id)
+    return list(db.session.scalars(statement.limit(limit)))
+
+
+def open_location_codes(site_id: int | None = None) -> list[tuple[int, str, str]]:
+    """(id, code, name) of the open warehouse locations (of one site), by code."""
+    statement = select(Location.id, Location.code, Location.name).where(
+        Location.kind == LocationKind.INTERNAL, Location.active.is_(True))
+    if site_id is not None:
+        statement = statement.where(Location.site_id == site_id)
+    return list(db.session.execute(statement.order_by(Location.code)).all())
+
+
+def boxes_holding_stock(location_ids: list[int]) -> dict[int, int]:
+    """Per location: how many boxes there hold something."""
+    if not location_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Box.location_id, func.count(Box.id))
+        .where(Box.location_id.in_(location_ids), Box.quantity > 0)
+        .group_by(Box.location_id)).all())

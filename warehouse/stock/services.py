@@ -22,8 +22,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -34,6 +33,12 @@ from sqlalchemy.engine import Connection
 
 from warehouse.accounts.models import Organisation, User
 from warehouse.catalogue.models import Item, Unit, item_display_name
+from warehouse.core.transactions import (
+    RETRYABLE_SQLSTATES,
+    end_read_transaction,
+    sqlstate,
+    write_connection,
+)
 from warehouse.core.types import utcnow
 from warehouse.extensions import db
 from warehouse.stock import errors
@@ -48,13 +53,12 @@ from warehouse.stock.models import (
     Site,
     StockLevel,
 )
+from warehouse.stock.queries import stock_differences
 
 MAX_LINES = 500
 MAX_LINE_QUANTITY = 100_000
-# PostgreSQL aborts one side of a deadlock (40P01) or a serialization conflict (40001),
-# and a restarted database breaks pooled connections; the document is then posted again
-# from the start, which is safe because nothing of it was committed.
-RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+# A deadlock, a serialization conflict or a connection broken by a database restart:
+# the document is posted again from the start (nothing of it was committed).
 MAX_ATTEMPTS = 4
 
 
@@ -125,7 +129,7 @@ def post_document(*, kind: DocumentKind | str, lines: list[Line], actor: User | 
             # during COMMIT without an idempotency key: the first post may have landed.
             reconnect = error.connection_invalidated and (
                 idempotency_key is not None or not getattr(error, "during_commit", False))
-            retryable = _sqlstate(error) in RETRYABLE_SQLSTATES or reconnect
+            retryable = sqlstate(error) in RETRYABLE_SQLSTATES or reconnect
             if retryable and attempt < MAX_ATTEMPTS:
                 continue
             raise
@@ -143,7 +147,7 @@ def reverse_document(document_id: int, *, actor: User | int, reason: str | None 
     Fails with ``InsufficientStock`` when the stock it brought in has moved on since, and
     with ``AlreadyReversed`` the second time. ``also`` is as for ``post_document``.
     """
-    _end_read_transaction()
+    end_read_transaction()
     document = db.session.get(Document, document_id)
     if document is None:
         raise errors.UnknownDocument(document_id=document_id)
@@ -178,10 +182,8 @@ def rebuild_stock_levels() -> int:
     The repair half of ``flask stock verify --repair``; run it only after the verify
     report has been read.
     """
-    from warehouse.stock.queries import stock_differences
-
-    _end_read_transaction()
-    conn = _write_connection()
+    end_read_transaction()
+    conn = write_connection()
     differences = stock_differences()
     for difference in differences:
         key = {"location_id": difference.location_id, "item_id": difference.item_id}
@@ -196,7 +198,7 @@ def rebuild_stock_levels() -> int:
 # --- the post itself ------------------------------------------------------------------
 
 def _post_once(header: dict, lines: list[Line], also=None) -> Posted:
-    _end_read_transaction()
+    end_read_transaction()
     # A connection of its own rather than the session's: the post runs a fixed set of
     # prepared statements (see _Statements) and no ORM bookkeeping, which is most of what
     # it would otherwise cost.
@@ -348,44 +350,6 @@ def _statements(dialect_name: str) -> _Statements:
         dialect = {"postgresql": postgresql, "sqlite": sqlite}[dialect_name]
         _STATEMENTS[dialect_name] = _Statements(dialect)
     return _STATEMENTS[dialect_name]
-
-
-def _end_read_transaction(*, keep_objects: bool = False) -> None:
-    """Close a read-only transaction the caller left open, so the write starts afresh.
-
-    On SQLite a transaction that has read cannot later wait for the write lock; on
-    PostgreSQL it is merely tidy. Pending ORM changes mean a caller broke the one door.
-    ``keep_objects`` leaves what was read loaded (not expired), for a write that cannot
-    change it (an API token's last use, an idempotency record): no reload afterwards.
-    """
-    session = db.session()
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("stock services own their transaction: commit other changes first")
-    if session.in_transaction():
-        if not keep_objects:
-            session.commit()
-            return
-        session.expire_on_commit = False
-        try:
-            session.commit()
-        finally:
-            session.expire_on_commit = True
-
-
-@contextmanager
-def side_transaction() -> Iterator[Connection]:
-    """A short write transaction on a connection of its own, for bookkeeping rows that no
-    loaded object shows (an API token's last use, an idempotency record): the session's
-    read transaction ends first (SQLite needs it) but its objects stay loaded."""
-    _end_read_transaction(keep_objects=True)
-    with db.engine.connect() as conn:
-        conn.execution_options(sqlite_begin="IMMEDIATE")
-        with conn.begin():
-            yield conn
-
-
-def _write_connection() -> Connection:
-    return db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def _insert_document(conn: Connection, sql: _Statements, values: dict) -> int | None:
@@ -687,10 +651,6 @@ def _fingerprint(kind, lines, actor_id, occurred_at, site_id, reason, note,
     return hashlib.sha256(encoded).hexdigest()
 
 
-def _sqlstate(error: exc.DBAPIError) -> str | None:
-    return getattr(error.orig, "sqlstate", None)
-
-
 # --- locations that every installation has ----------------------------------------------
 
 VIRTUAL_LOCATIONS = {
@@ -741,20 +701,6 @@ def _get_or_create_location(code: str, make) -> Location:
 
 
 # --- reservations: stock promised to a partner -------------------------------------------
-
-@contextmanager
-def write_transaction() -> Iterator[Connection]:
-    """A write transaction on a connection of its own, committed when the block ends.
-
-    For changes that must happen together without moving stock, such as allocating a
-    request's lines; ``post_document(also=...)`` is the same for changes that do.
-    """
-    _end_read_transaction()
-    with db.engine.connect() as conn:
-        conn.execution_options(sqlite_begin="IMMEDIATE")
-        with conn.begin():
-            yield conn
-
 
 def available(conn: Connection, *, site_id: int, item_id: int,
               excluding: tuple[str, int] | None = None) -> int:

@@ -1,29 +1,22 @@
-"""Stock pages, and the stock and count sheets printed from them; the ledger's movements
-and write-offs, line by line, with their downloads."""
-import io
-from datetime import date
+"""Stock pages (the stock and count sheets they print are the reports'); the ledger's
+movements and write-offs, line by line, with their downloads."""
 from itertools import groupby
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from warehouse.accounts.access import STAFF, WAREHOUSE, roles, signed_in
-from warehouse.boxes.words import DOCUMENT_KINDS, REASONS, unit_word
 from warehouse.catalogue.models import Item, Unit
-from warehouse.core.exports import (CSV, DATETIME, HXL, NUMBER, XLSX, Column,
-                                    export_response, spreadsheet_cell)
-from warehouse.exports import export_routes, refuse_invalid
+from warehouse.core.exports import (CSV, DATETIME, HXL, NUMBER, XLSX, Column, export_response,
+                                    export_routes, refuse_invalid, spreadsheet_cell)
+from warehouse.core.words import DOCUMENT_KINDS, REASONS, unit_word
 from warehouse.extensions import db
-from warehouse.reports import (SheetDateNotUnderstood, build_count_sheet, build_stock_sheet,
-                               count_sheet_filename, stock_sheet_filename)
-from warehouse.core.clock import local_today
-from warehouse.reports.queries import printable_locations
 from warehouse.stock import queries
 from warehouse.stock.forms import MovementFilterForm
-from warehouse.stock.models import DocumentKind, Location, Site
-from warehouse.stock.queries import stock_by_site
+from warehouse.stock.models import DocumentKind, Site
+from warehouse.stock.queries import printable_locations, stock_by_site
 
 bp = Blueprint("stock", __name__)
 
@@ -42,44 +35,6 @@ def index():
     locations = printable_locations([site[0] for site in sites]) if can_print else {}
     return render_template("stock/index.html", sites=sites, can_print=can_print,
                            locations=locations)
-
-
-@bp.get("/stock/sheet/<int:site_id>.pdf")
-@roles(*WAREHOUSE)
-def sheet(site_id: int):
-    """The daily stock sheet of a site as a PDF; ``?date=YYYY-MM-DD`` for a past day."""
-    site = db.get_or_404(Site, site_id)
-    day = _sheet_date(request.args.get("date"))
-    pdf = build_stock_sheet(site.id, day=day, printed_by=current_user.name)
-    return _inline_pdf(pdf, stock_sheet_filename(site.code, day or local_today()))
-
-
-@bp.get("/stock/count-sheet/<int:location_id>.pdf")
-@roles(*WAREHOUSE)
-def count_sheet(location_id: int):
-    """The stocktake count sheet of a shelf or bay as a PDF."""
-    location = db.get_or_404(Location, location_id)
-    pdf = build_count_sheet(location.id, printed_by=current_user.name)
-    return _inline_pdf(pdf, count_sheet_filename(location.code, local_today()))
-
-
-def _sheet_date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise SheetDateNotUnderstood(value=value[:40],
-                                     example=local_today().isoformat()) from None
-
-
-def _inline_pdf(pdf: bytes, filename: str):
-    """Open in the browser's viewer (to print), saved under ``filename`` if downloaded."""
-    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=False,
-                         download_name=filename, max_age=0)
-    # Figures of the moment it was printed: never show a cached copy.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- downloads of the stock list -------------------------------------------------------------
@@ -162,7 +117,7 @@ def _int(value) -> int | None:
 def _words() -> queries.Words:
     """The reader's words for kinds, reasons and units, looked up once per list."""
     return queries.Words(
-        kinds={kind.value: str(label) for kind, label in DOCUMENT_KINDS.items()},
+        kinds={kind: str(label) for kind, label in DOCUMENT_KINDS.items()},
         reasons={None: ""} | {key: str(label) for key, label in REASONS.items()},
         units={unit.value: (unit_word(unit, 1), unit_word(unit, 2)) for unit in Unit})
 

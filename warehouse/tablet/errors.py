@@ -1,5 +1,5 @@
 """Rules about shared warehouse tablets and PINs."""
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError
 
 
 class OnlyManagersRunTablets(DomainError):

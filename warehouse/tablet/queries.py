@@ -1,11 +1,15 @@
-"""What the tablet pages show: the tablets, and whose PIN a manager may set."""
+"""What the tablet pages show: the tablets, and whose PIN a manager may set; and which
+tablet the browser of the current request is."""
+from flask import g, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from warehouse.accounts.models import Role, TabletDevice, User
 from warehouse.extensions import db
 from warehouse.stock.models import Site
-from warehouse.tablet.services import PIN_ROLES
+from warehouse.tablet.services import PIN_ROLES, tablet_for_token
+
+COOKIE_NAME = "warehouse_tablet"
 
 
 def tablets() -> list[TabletDevice]:
@@ -31,3 +35,10 @@ def people_whose_pin_actor_sets(actor: User) -> list[User]:
         .where(User.active.is_(True), User.role.in_([r.value for r in roles]),
                User.id != actor.id)
         .order_by(func.lower(User.name), User.id)))
+
+
+def device_tablet() -> TabletDevice | None:
+    """The active tablet this browser is, from its cookie."""
+    if "device_tablet" not in g:
+        g.device_tablet = tablet_for_token(request.cookies.get(COOKIE_NAME))
+    return g.device_tablet

@@ -24,14 +24,15 @@ from flask_login import current_user, login_user, logout_user
 
 from warehouse.accounts.access import public, roles
 from warehouse.accounts.models import Role, TabletDevice, User
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
+from warehouse.core.http import problem, wants_json
 from warehouse.extensions import db, limiter
 from warehouse.tablet import errors, queries, services
 from warehouse.tablet.forms import ChangeOwnPinForm, EnableTabletForm, PinForm, SetPinForm
+from warehouse.tablet.queries import COOKIE_NAME, device_tablet
 
 bp = Blueprint("tablet", __name__)
 
-COOKIE_NAME = "warehouse_tablet"
 COOKIE_MAX_AGE = 365 * 24 * 3600  # a year: the tablet stays a tablet until it is retired
 # Kept in the manager's session while the enable form is shown: see services.enable_tablet.
 ENABLE_TOKEN_KEY = "tablet_enable_token"
@@ -63,20 +64,12 @@ _limit_pin_per_account = limiter.shared_limit(
 def too_many_pin_attempts(_error):
     message = gettext("Too many wrong PINs. Wait a minute, then try again. If you have "
                       "forgotten your PIN, ask a manager to set a new one.")
-    from warehouse.web import problem, wants_json
     if wants_json():
         return problem(429, "too-many-pin-attempts", message)
     return render_template("tablet/too_many.html", message=message), 429
 
 
 # The tablet of this device: the cookie, and the hook that ends idle sessions.
-
-def device_tablet() -> TabletDevice | None:
-    """The active tablet this browser is, from its cookie."""
-    if "device_tablet" not in g:
-        g.device_tablet = services.tablet_for_token(request.cookies.get(COOKIE_NAME))
-    return g.device_tablet
-
 
 def idle_seconds() -> int:
     return int(current_app.config["TABLET_IDLE_MINUTES"]) * 60
@@ -125,7 +118,6 @@ def end_idle_tablet_session():
         session["last_activity"] = now
         return None
     _end_tablet_session()
-    from warehouse.web import problem, wants_json
     if wants_json():
         return problem(401, "tablet-session-ended", message)
     flash(message, "info")

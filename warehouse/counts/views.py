@@ -1,7 +1,7 @@
-"""Managers' pages of the scanner: counts waiting for approval, the reconciliation screen
-of one count, and the offline scans that need attention.
+"""Managers' pages of counts: counts waiting for approval, under way and decided, and the
+reconciliation screen of one count.
 
-Thin: read the form, call ``warehouse.scanner.services``, flash the outcome and go back.
+Thin: read the form, call ``warehouse.counts.services``, flash the outcome and go back.
 A refused action (a reason missing, stock that moved since the count) says why and posts
 nothing.
 """
@@ -11,12 +11,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from warehouse.accounts.access import STAFF, roles
-from warehouse.errors import DomainError
+from warehouse.core.errors import DomainError
+from warehouse.counts import queries, services
+from warehouse.counts.models import CountSession, CountStatus, DifferenceKind
 from warehouse.extensions import db
-from warehouse.scanner import queries, services
-from warehouse.scanner.models import CountSession, CountStatus, DifferenceKind
+from warehouse.scan.queries import unresolved_conflicts_count
 
-bp = Blueprint("scanner", __name__, url_prefix="/scan")
+bp = Blueprint("counts", __name__, url_prefix="/scan")
 
 KIND_WORDS = {
     DifferenceKind.MISSING_BOX: _l("Box missing"),
@@ -27,12 +28,12 @@ KIND_WORDS = {
 
 @bp.get("/counts")
 @roles(*STAFF)
-def counts():
+def index():
     """Counts waiting for approval, counts under way, and the last ones decided."""
-    return render_template("scanner/counts.html", waiting=queries.counts_waiting(),
+    return render_template("counts/index.html", waiting=queries.counts_waiting(),
                            under_way=queries.counts_open(), decided=queries.counts_decided(),
                            status_word=services.status_word,
-                           conflicts_waiting=services.unresolved_conflicts_count())
+                           conflicts_waiting=unresolved_conflicts_count())
 
 
 @bp.get("/counts/<int:count_id>")
@@ -46,7 +47,7 @@ def count(count_id: int):
 def _render_count(found: CountSession, *, chosen: dict | None = None, status: int = 200):
     differences = queries.differences_of(found.id)
     return render_template(
-        "scanner/count.html", count=found, differences=differences,
+        "counts/count.html", count=found, differences=differences,
         reasons=services.REASONS, reasons_for=services.reasons_for, kind_words=KIND_WORDS,
         chosen=chosen or {}, status_word=services.status_word,
         waiting=found.status == CountStatus.FINISHED), status
@@ -70,7 +71,7 @@ def approve(count_id: int):
         return _render_count(found, chosen=decisions, status=error.status)
     flash(ngettext("Count approved: %(num)d adjustment posted.",
                    "Count approved: %(num)d adjustments posted.", len(documents)), "success")
-    return redirect(url_for("scanner.counts"), 303)
+    return redirect(url_for("counts.index"), 303)
 
 
 @bp.post("/counts/<int:count_id>/cancel")
@@ -82,36 +83,6 @@ def cancel(count_id: int):
         services.cancel_count(found, actor=current_user)
     except DomainError as error:
         flash(error.message, "error")
-        return redirect(url_for("scanner.count", count_id=count_id), 303)
+        return redirect(url_for("counts.count", count_id=count_id), 303)
     flash(gettext("Count %(count)s discarded: nothing was posted.", count=count_id), "info")
-    return redirect(url_for("scanner.counts"), 303)
-
-
-@bp.get("/conflicts")
-@roles(*STAFF)
-def conflicts():
-    """Offline scans the server refused, with what happened and one-tap resolve buttons."""
-    found = queries.open_conflicts()
-    return render_template("scanner/conflicts.html", conflicts=found,
-                           what=queries.what_was_scanned)
-
-
-@bp.post("/conflicts/<int:conflict_id>/resolve")
-@roles(*STAFF)
-def resolve(conflict_id: int):
-    """Send a refused scan again, or dismiss it."""
-    from warehouse.api.scan import retry
-    action = request.form.get("action", "")
-    try:
-        result = services.resolve_conflict(conflict_id, action=action, actor=current_user,
-                                           retry=retry)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("scanner.conflicts"), 303)
-    if action == "retry":
-        flash(gettext("Sent again: %(message)s", message=(result or {}).get("message", "")),
-              "success")
-    else:
-        flash(gettext("Dismissed: this scan was not recorded."), "info")
-    return redirect(url_for("scanner.conflicts"), 303)
+    return redirect(url_for("counts.index"), 303)

@@ -8,7 +8,9 @@ from sqlalchemy import String, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
+from warehouse.catalogue.models import Item
 from warehouse.extensions import db
+from warehouse.stock.models import Box, Location
 
 DIGITS = 5
 PREFIXES = {"box": "B", "location": "L", "item": "P"}
@@ -33,9 +35,6 @@ def allocate_codes(kind: str, count: int) -> list[str]:
     The counter row is updated in place, which locks it until the caller commits, so two
     clients never get the same code. It starts after the highest code already in use.
     """
-    from warehouse.catalogue.models import Item
-    from warehouse.stock.models import Box, Location
-
     prefix = PREFIXES[kind]
     model = {"box": Box, "location": Location, "item": Item}[kind]
     take = (update(CodeSequence).where(CodeSequence.prefix == prefix)

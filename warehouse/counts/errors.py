@@ -1,7 +1,7 @@
-"""The rules of counting a location and of offline scans, each as an error a person can
-act on. Box and ledger rules keep their own errors (``warehouse.boxes.errors``,
-``warehouse.stock.errors``)."""
-from warehouse.errors import N_, DomainError
+"""The rules of counting a location, each as an error a person can act on. Box, ledger
+and scanning rules keep their own errors (``warehouse.boxes.errors``,
+``warehouse.stock.errors``, ``warehouse.scan.errors``)."""
+from warehouse.core.errors import N_, DomainError
 
 
 class UnknownCount(DomainError):
@@ -12,11 +12,6 @@ class UnknownCount(DomainError):
 class LocationNotCountable(DomainError):
     template = N_("%(location)s is not an open shelf or bay of a warehouse: count a "
                   "warehouse location.")
-
-
-class UnknownLocationCode(DomainError):
-    status = 404
-    template = N_("No location has the code %(code)s — scan the shelf label again.")
 
 
 class CountNotOpen(DomainError):
@@ -91,46 +86,3 @@ class CountOutdated(DomainError):
     template = N_("The stock at %(location)s changed after count %(count)s finished (%(what)s: "
                   "the count expected %(expected)s, the ledger now says %(now)s). Nothing was "
                   "posted: count the location again.")
-
-
-class UnknownConflict(DomainError):
-    status = 404
-    template = N_("There is no scan needing attention with number %(conflict)s.")
-
-
-class ConflictAlreadyResolved(DomainError):
-    status = 409
-    template = N_("This scan was already resolved (%(resolution)s).")
-
-
-class UnknownConflictAction(DomainError):
-    template = N_("“%(action)s” is not a way to resolve a scan: choose retry or dismiss.")
-
-
-class CannotRetry(DomainError):
-    template = N_("This scan cannot be sent again from here: dismiss it and scan again.")
-
-
-class LocationScannedForBox(DomainError):
-    template = N_("%(code)s is a location, not a box: scan the boxes first, then the "
-                  "location they go to.")
-
-
-class BoxScannedForLocation(DomainError):
-    template = N_("%(code)s is a box, not a location: scan the shelf label where the boxes "
-                  "go.")
-
-
-class FillNeedsLocation(DomainError):
-    template = N_("Say where box %(box)s goes: scan the shelf label (this device belongs to "
-                  "no site, so there is no intake area to put it in).")
-
-
-class UnknownRequest(DomainError):
-    status = 404
-    template = N_("There is no request number %(request)s.")
-
-
-class StoredScanInvalid(DomainError):
-    template = N_("This scan cannot be sent again as it was stored (%(problems)s): dismiss it "
-                  "and scan again.")

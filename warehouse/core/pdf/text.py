@@ -14,8 +14,6 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from warehouse.labels.formats import TextStyle
-
 FONT_DIRS = (Path(__file__).parent / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
 #: role -> (TrueType file, core font used when the file is missing)
 FACES = {
@@ -30,6 +28,15 @@ SIZE_STEP = 0.5  # points: how finely text is shrunk to fit
 ELLIPSIS = "…"
 NO_BREAK = "\u00a0"  # a space lines are not broken at
 _BREAKS = re.compile(r"[ \t\r\n]+")  # the spaces they are broken at
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    """How big a line of text may be: shrunk from ``max_pt`` down to ``min_pt`` to fit."""
+
+    max_pt: float
+    min_pt: float
+    lines: int = 1
 
 
 @functools.cache

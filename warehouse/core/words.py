@@ -1,13 +1,13 @@
 """The warehouse's words as a reader sees them: units, conditions, states, reasons, kinds.
 
 Stored values are plain English identifiers (``pair``, ``write_off``, ``mouldy``); pages,
-exports and labels show them through these functions, in the reader's language.
+exports and labels show them through these tables and functions, in the reader's language.
+The keys are those stored values, so a domain's enum member (a ``StrEnum``) finds its word
+and this module needs no domain.
 """
 from flask_babel import lazy_gettext as _l
 from flask_babel import gettext, ngettext
 
-from warehouse.catalogue.models import Audience, Unit
-from warehouse.stock.models import BoxCondition, DocumentKind
 
 #: What a box is, for the list filter and the box page.
 STATES = {
@@ -16,17 +16,41 @@ STATES = {
     "blank": _l("Blank label (never used)"),
 }
 
+ROLES = {
+    "admin": _l("Admin"),
+    "manager": _l("Manager"),
+    "volunteer": _l("Volunteer"),
+    "coordinator": _l("Coordinator"),
+}
+
+DONOR_TYPES = {
+    "individual": _l("Individual"),
+    "group": _l("Community group or collection drive"),
+    "company": _l("Company"),
+    "ngo": _l("NGO or charity"),
+    "purchase": _l("Purchase (we bought it)"),
+}
+
 AUDIENCES = {
-    Audience.MEN: _l("Men"),
-    Audience.WOMEN: _l("Women"),
-    Audience.CHILDREN: _l("Children"),
-    Audience.BABY: _l("Baby"),
-    Audience.UNISEX: _l("Unisex"),
+    "men": _l("Men"),
+    "women": _l("Women"),
+    "children": _l("Children"),
+    "baby": _l("Baby"),
+    "unisex": _l("Unisex"),
 }
 
 CONDITIONS = {
-    BoxCondition.NEW: _l("New"),
-    BoxCondition.USED: _l("Used"),
+    "new": _l("New"),
+    "used": _l("Used"),
+}
+
+#: Why a partner handed stock out (the distribution form's tiles and its lists).
+DISTRIBUTION_REASONS = {
+    "routine": _l("Routine"),
+    "new_arrivals": _l("New arrivals"),
+    "eviction_replacement": _l("Eviction replacement"),
+    "cold_weather_emergency": _l("Cold-weather emergency"),
+    "other": _l("Other"),
 }
 
 WRITE_OFF_REASONS = {
@@ -38,15 +62,15 @@ WRITE_OFF_REASONS = {
 }
 
 DOCUMENT_KINDS = {
-    DocumentKind.RECEIPT: _l("Received"),
-    DocumentKind.MOVE: _l("Moved"),
-    DocumentKind.TRANSFER: _l("Transfer between sites"),
-    DocumentKind.DISPATCH: _l("Dispatched to a partner"),
-    DocumentKind.DISTRIBUTION: _l("Distributed"),
-    DocumentKind.RETURN: _l("Returned by a partner"),
-    DocumentKind.ADJUSTMENT: _l("Stocktake adjustment"),
-    DocumentKind.WRITE_OFF: _l("Written off"),
-    DocumentKind.REVERSAL: _l("Undone"),
+    "receipt": _l("Received"),
+    "move": _l("Moved"),
+    "transfer": _l("Transfer between sites"),
+    "dispatch": _l("Dispatched to a partner"),
+    "distribution": _l("Distributed"),
+    "return": _l("Returned by a partner"),
+    "adjustment": _l("Stocktake adjustment"),
+    "write_off": _l("Written off"),
+    "reversal": _l("Undone"),
 }
 
 # Reasons other areas post documents with; an unknown one is shown as it is stored.
@@ -84,19 +108,24 @@ REASONS = {
 }
 
 
-def unit_word(unit: Unit | str, count: int) -> str:
+def donor_type_label(kind: str) -> str:
+    """A donor type as stored, in the reader's words (unknown ones as stored)."""
+    label = DONOR_TYPES.get(str(kind))
+    return str(label) if label is not None else kind
+
+
+def unit_word(unit: str, count: int) -> str:
     """The unit as written after ``count``: "1 pair", "12 pairs", "12 paires"."""
-    unit = Unit(unit)
     forms = {
-        Unit.PIECE: lambda: ngettext("piece", "pieces", count),
-        Unit.PAIR: lambda: ngettext("pair", "pairs", count),
-        Unit.BAG: lambda: ngettext("bag", "bags", count),
-        Unit.KIT: lambda: ngettext("kit", "kits", count),
-        Unit.PACK: lambda: ngettext("pack", "packs", count),
-        Unit.ROLL: lambda: ngettext("roll", "rolls", count),
-        Unit.BOTTLE: lambda: ngettext("bottle", "bottles", count),
+        "piece": lambda: ngettext("piece", "pieces", count),
+        "pair": lambda: ngettext("pair", "pairs", count),
+        "bag": lambda: ngettext("bag", "bags", count),
+        "kit": lambda: ngettext("kit", "kits", count),
+        "pack": lambda: ngettext("pack", "packs", count),
+        "roll": lambda: ngettext("roll", "rolls", count),
+        "bottle": lambda: ngettext("bottle", "bottles", count),
     }
-    return forms[unit]()
+    return forms[str(unit)]()
 
 
 def reason_label(reason: str | None) -> str:
@@ -106,14 +135,14 @@ def reason_label(reason: str | None) -> str:
     return str(label) if label is not None else reason.replace("_", " ")
 
 
-def kind_label(kind: DocumentKind | str) -> str:
-    return str(DOCUMENT_KINDS.get(DocumentKind(kind), kind))
+def kind_label(kind: str) -> str:
+    return str(DOCUMENT_KINDS.get(str(kind), kind))
 
 
 def history_text(entry) -> str:
     """What a movement did to the box whose history it is in, as a short phrase."""
-    kind, reason, other = DocumentKind(entry.kind), entry.reason or "", entry.other_box
-    if kind == DocumentKind.REVERSAL:
+    kind, reason, other = str(entry.kind), entry.reason or "", entry.other_box
+    if kind == "reversal":
         return gettext("Undone: cancels document %(document)s", document=entry.reverses_id)
     if entry.direction == "moved":
         return gettext("Whole box moved")
@@ -126,11 +155,11 @@ def history_text(entry) -> str:
             return gettext("Put in from box %(box)s", box=other)
         if reason == "box_fill":
             return gettext("Blank box filled")
-        if kind == DocumentKind.RECEIPT:
+        if kind == "receipt":
             return gettext("Received into the box")
-        if kind == DocumentKind.RETURN:
+        if kind == "return":
             return gettext("Returned by a partner, into the box")
-        if kind == DocumentKind.ADJUSTMENT:
+        if kind == "adjustment":
             return gettext("Found at a stocktake")
         return gettext("Put in")
     if other:
@@ -139,15 +168,15 @@ def history_text(entry) -> str:
         if reason == "box_merge":
             return gettext("Merged into box %(box)s", box=other)
         return gettext("Put into box %(box)s", box=other)
-    if kind == DocumentKind.WRITE_OFF:
+    if kind == "write_off":
         return gettext("Written off")
-    if kind == DocumentKind.DISPATCH:
+    if kind == "dispatch":
         return gettext("Dispatched to a partner")
-    if kind == DocumentKind.DISTRIBUTION:
+    if kind == "distribution":
         return gettext("Distributed")
-    if kind == DocumentKind.TRANSFER:
+    if kind == "transfer":
         return gettext("Sent to another site")
-    if kind == DocumentKind.ADJUSTMENT:
+    if kind == "adjustment":
         return gettext("Missing at a stocktake")
     if reason == "box_empty":
         return gettext("Box emptied")

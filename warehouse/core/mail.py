@@ -14,7 +14,7 @@ from email.utils import formatdate, make_msgid
 from flask import after_this_request, current_app, has_request_context
 from flask_babel import get_locale
 
-from warehouse.errors import N_, DomainError
+from warehouse.core.errors import N_, DomainError
 
 SMTP_TIMEOUT_SECONDS = 15
 

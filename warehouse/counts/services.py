@@ -1,4 +1,4 @@
-"""Counting a location with the scanner (stocktake), and offline scans needing attention.
+"""Counting a location with the scanner (stocktake).
 
 A count covers ONE location. Volunteers scan every box there (saying how many it holds
 when that is not what its label says) and enter loose stock by item (0 allowed). When
@@ -25,7 +25,6 @@ difference; differences checked before it and already posted stay posted and are
 posted again.
 """
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import exc, func, insert, select, update
@@ -33,18 +32,18 @@ from sqlalchemy.engine import Connection
 
 from warehouse.accounts.models import Role, User
 from warehouse.catalogue.models import Item
+from warehouse.core.transactions import write_transaction
 from warehouse.core.types import utcnow
-from warehouse.errors import DomainError
-from warehouse.extensions import db
-from warehouse.scanner import errors
-from warehouse.scanner.models import (
+from warehouse.counts import errors
+from warehouse.counts.models import (
     CountDifference,
     CountLine,
     CountSession,
     CountStatus,
     DifferenceKind,
-    SyncConflict,
 )
+from warehouse.extensions import db
+from warehouse.stock import errors as stock_errors
 from warehouse.stock import services as ledger
 from warehouse.stock.models import Box, DocumentKind, Location, LocationKind, StockLevel
 
@@ -173,7 +172,7 @@ def _upsert_line(count_id: int, actor_id: int, *, box_id=None, item_id=None,
     values = {"quantity": quantity, "counted_by_id": actor_id, "counted_at": utcnow()}
     for attempt in range(2):
         try:
-            with ledger.write_transaction() as conn:
+            with write_transaction() as conn:
                 # Counted only while the count is open: a finish in between wins.
                 status = conn.execute(select(CountSession.status)
                                       .where(CountSession.id == count_id)).scalar()
@@ -204,7 +203,7 @@ def finish_count(count: CountSession | int, *, actor: User) -> list[CountDiffere
     count_id, location_id, actor_id = count.id, count.location_id, _id(actor)
     db.session.rollback()
     now = utcnow()
-    with ledger.write_transaction() as conn:
+    with write_transaction() as conn:
         # Only one finish computes: the second waits here, then finds it finished.
         claimed = conn.execute(update(CountSession).where(
             CountSession.id == count_id, CountSession.status == CountStatus.OPEN
@@ -277,7 +276,7 @@ def cancel_count(count: CountSession | int, *, actor: User) -> CountSession:
         raise errors.CountNotOpen(count=count.id, state=status_word(count.status))
     count_id, actor_id = count.id, _id(actor)
     db.session.rollback()
-    with ledger.write_transaction() as conn:
+    with write_transaction() as conn:
         changed = conn.execute(update(CountSession).where(
             CountSession.id == count_id,
             CountSession.status.in_([CountStatus.OPEN, CountStatus.FINISHED])
@@ -345,7 +344,7 @@ def approve_count(count: CountSession | int, *, decisions: dict[int, str],
     for plan in plans:
         documents[plan.difference_id] = plan.post(actor_id)
     now = utcnow()
-    with ledger.write_transaction() as conn:
+    with write_transaction() as conn:
         open_left = conn.execute(select(func.count()).select_from(CountDifference).where(
             CountDifference.count_id == context.count_id,
             CountDifference.document_id.is_(None))).scalar()
@@ -469,101 +468,6 @@ def describe(difference: CountDifference) -> str:
     return gettext("loose %(item)s", item=difference.item.display_name)
 
 
-# --- offline scans that need attention --------------------------------------------------------
-
-def record_conflict(*, user_id: int, idempotency_key: str | None, method: str, path: str,
-                    body, problem: dict, scanned_at: datetime | None) -> int:
-    """Keep an offline scan the server refused, in a transaction of its own; return its id.
-
-    The same scan replayed again (same user and key) is kept once: its problem is updated.
-    """
-    values = {"method": method[:8], "path": path[:300], "body": body, "problem": problem,
-              "scanned_at": scanned_at}
-    with db.engine.begin() as conn:
-        if idempotency_key:
-            found = conn.execute(select(SyncConflict.id).where(
-                SyncConflict.user_id == user_id,
-                SyncConflict.idempotency_key == idempotency_key)).scalar()
-            if found is not None:
-                conn.execute(update(SyncConflict).where(SyncConflict.id == found)
-                             .values(problem=problem))
-                return found
-        return conn.execute(insert(SyncConflict).values(
-            user_id=user_id, idempotency_key=idempotency_key, created_at=utcnow(), **values
-        ).returning(SyncConflict.id)).scalar()
-
-
-def conflicts_for(user: User, *, include_resolved: bool = False) -> list[SyncConflict]:
-    """Scans needing attention: a user's own; for managers and admins, everyone's."""
-    statement = select(SyncConflict).order_by(SyncConflict.created_at.desc(),
-                                              SyncConflict.id.desc()).limit(500)
-    if not include_resolved:
-        statement = statement.where(SyncConflict.resolved_at.is_(None))
-    if user.role not in MANAGERS:
-        statement = statement.where(SyncConflict.user_id == user.id)
-    return list(db.session.scalars(statement))
-
-
-def unresolved_conflicts_count() -> int:
-    """How many offline scans wait for someone's attention, everyone's (for the dashboard)."""
-    return db.session.scalar(select(func.count()).select_from(SyncConflict)
-                             .where(SyncConflict.resolved_at.is_(None)))
-
-
-def get_conflict(conflict_id: int, *, actor: User) -> SyncConflict:
-    """A conflict the actor may resolve (their own; managers any), or an error."""
-    conflict = db.session.get(SyncConflict, conflict_id)
-    if conflict is None:
-        raise errors.UnknownConflict(conflict=conflict_id)
-    if actor.role not in MANAGERS and conflict.user_id != actor.id:
-        # Someone else's scan is not found rather than forbidden: it is not theirs to see.
-        raise errors.UnknownConflict(conflict=conflict_id)
-    return conflict
-
-
-RESOLUTION_WORDS = {"retried": _l("sent again, it worked"), "dismissed": _l("dismissed")}
-
-
-def resolve_conflict(conflict_id: int, *, action: str, actor: User, retry=None) -> dict | None:
-    """Dismiss a scan needing attention, or send it again with ``retry(conflict)``.
-
-    ``retry`` runs the stored request through the code that first refused it and returns
-    its result, or raises the ``DomainError`` it still meets: then the conflict stays open
-    with the new problem, and the error is raised. Returns the retried request's result.
-    """
-    conflict = get_conflict(conflict_id, actor=actor)
-    if conflict.resolved_at is not None:
-        raise errors.ConflictAlreadyResolved(
-            resolution=str(RESOLUTION_WORDS.get(conflict.resolution, conflict.resolution)))
-    if action not in ("retry", "dismiss"):
-        raise errors.UnknownConflictAction(action=str(action)[:20])
-    result = None
-    if action == "retry":
-        if retry is None:
-            raise errors.CannotRetry()
-        try:
-            result = retry(conflict)
-        except DomainError as error:
-            db.session.rollback()
-            with db.engine.begin() as conn:
-                conn.execute(update(SyncConflict).where(SyncConflict.id == conflict_id).values(
-                    problem={**(conflict.problem or {}), "detail": error.message,
-                             "type": f"/problems/{error.slug}", "status": error.status}))
-            raise
-    actor_id = _id(actor)
-    db.session.rollback()
-    with db.engine.begin() as conn:
-        changed = conn.execute(update(SyncConflict).where(
-            SyncConflict.id == conflict_id, SyncConflict.resolved_at.is_(None)).values(
-            resolved_at=utcnow(), resolved_by_id=actor_id,
-            resolution="retried" if action == "retry" else "dismissed")).rowcount
-    if not changed and action == "dismiss":
-        conflict = db.session.get(SyncConflict, conflict_id)
-        raise errors.ConflictAlreadyResolved(
-            resolution=str(RESOLUTION_WORDS.get(conflict.resolution, conflict.resolution)))
-    return result
-
-
 # --- helpers ----------------------------------------------------------------------------------
 
 def _id(user: User) -> int:
@@ -591,7 +495,6 @@ def _location(location: Location | int) -> Location:
         return location
     found = db.session.get(Location, location)
     if found is None:
-        from warehouse.stock.errors import UnknownLocation
-        raise UnknownLocation(location_id=location)
+        raise stock_errors.UnknownLocation(location_id=location)
     return found
 

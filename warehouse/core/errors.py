@@ -41,3 +41,12 @@ class DomainError(Exception):
 class NotFound(DomainError):
     status = 404
     template = N_("Not found.")
+
+
+class IdempotencyKeyReused(DomainError):
+    """An idempotency key sent again with other contents: the one rule of replays, the
+    same for a form posted to the ledger and a request to the API."""
+
+    status = 422
+    template = N_("This request was already recorded with different contents. Reload the "
+                  "page and enter it again, or send it with a new key (Idempotency-Key).")

@@ -1,41 +1,43 @@
-"""Write endpoints of the scanner: move boxes, take, top up, fill, pick, undo; and the
+"""Write endpoints of the scan page: move boxes, take, top up, fill, pick, undo; and the
 offline scans that need attention ("conflicts").
 
 Each endpoint only reads its JSON, calls one service (``warehouse.boxes.services``,
-``warehouse.requests.picking``) and answers 201 with the document posted and a one-line
-message for the scan page's green banner. The work itself is a plain function
-``(user, data, key, **url values) -> dict`` kept in ``REPLAYABLE``, so that a scan refused
-when it was replayed offline can be sent again later, from the conflicts page, through
-the very same code.
+``warehouse.requests.picking``, ``warehouse.scan.services``) and answers 201 with the
+document posted and a one-line message for the scan page's green banner. The work itself
+is a plain function ``(user, data, key, **url values) -> dict`` registered with
+``warehouse.scan.services.replayable``, so that a scan refused when it was replayed
+offline can be sent again later, from the conflicts page, through the very same code.
 
 Offline replays (header ``X-Offline-Replay: 1``) that fail with a rule the user must
 look at (4xx but 401, 429 and 409 request-in-progress, which a later replay may pass;
 the ledger's own 409s such as insufficient-stock are kept) are recorded as a
 ``SyncConflict``, and the problem document carries its ``conflict_id``.
 """
-import functools
 import json
 
 from flask import current_app, request
-from flask_babel import format_decimal, get_locale, gettext, ngettext
+from flask_babel import format_decimal, gettext, ngettext
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
-from warehouse.accounts.access import WAREHOUSE, access_of, roles, signed_in
-from warehouse.api.core import API_PREFIX, ScannedAt, idempotent, ledger_key
+from warehouse.accounts.access import WAREHOUSE, roles, signed_in
+from warehouse.api.core import API_PREFIX, ScannedAt, idempotent, ledger_key, parse_scanned_at
 from warehouse.boxes import errors as box_errors
 from warehouse.boxes import queries as box_queries
 from warehouse.boxes import services as boxes
-from warehouse.boxes.words import unit_word
 from warehouse.catalogue.models import Item
+from warehouse.core.words import unit_word
 from warehouse.extensions import db
 from warehouse.intake.queries import intake_location_of
 from warehouse.requests import picking
 from warehouse.requests.models import StockRequest, StockRequestLine
-from warehouse.scanner import errors, services
-from warehouse.stock.models import Box, BoxCondition, Location, LocationKind, Movement
+from warehouse.scan import errors, services
+from warehouse.scan.services import replayable
+from warehouse.stock import errors as stock_errors
+from warehouse.stock.models import Box, BoxCondition, Location, LocationKind, Movement, Site
+from warehouse.tablet.queries import device_tablet
 
 blp = Blueprint("api_scan", __name__, url_prefix=API_PREFIX,
                 description="Scanner writes: moves, take, top-up, fill, picks, undo, and "
@@ -51,26 +53,6 @@ NOT_CONFLICT_SLUGS = frozenset({"request-in-progress", "csrf-token-missing", "fo
 #: What the scan page's conditions mean in the box's two: good or worn stock is used.
 CONDITIONS = {"new": BoxCondition.NEW, "used": BoxCondition.USED, "good": BoxCondition.USED,
               "worn": BoxCondition.USED}
-
-#: endpoint -> (schema, work): what a conflict's retry runs again.
-REPLAYABLE: dict = {}
-
-
-def replayable(endpoint: str, schema: type[Schema]):
-    """Keep ``work`` as what ``endpoint`` runs, for a conflict's retry."""
-    def decorator(work):
-        @functools.wraps(work)
-        def run(user, data, key, **values):
-            # Settle the language first: worked out lazily inside a service's write
-            # transaction it would read the user through the session, and on SQLite that
-            # read's snapshot then blocks the session's own writes after the commit.
-            get_locale()
-            return work(user, data, key, **values)
-
-        REPLAYABLE[endpoint] = (schema, run)
-        return run
-    return decorator
-
 
 # --- schemas ----------------------------------------------------------------------------------
 
@@ -264,8 +246,7 @@ def fill(user, data: dict, key: str | None, *, box_code: str) -> dict:
     box = box_of(box_code)
     item = db.session.get(Item, data["item_id"])
     if item is None:
-        from warehouse.stock.errors import UnknownItem
-        raise UnknownItem(item_id=data["item_id"])
+        raise stock_errors.UnknownItem(item_id=data["item_id"])
     size = (data.get("size") or "").strip()
     if size and (item.size or "").casefold() != size.casefold():
         raise box_errors.SizeDoesNotMatch(item=item.display_name, item_size=item.size or "—",
@@ -289,7 +270,6 @@ def fill(user, data: dict, key: str | None, *, box_code: str) -> dict:
 
 def _site_of(user) -> int | None:
     """The site a user scans at: their tablet's, else the only open site there is."""
-    from warehouse.stock.models import Site
     tablet_site = _tablet_site()
     if tablet_site is not None:
         return tablet_site
@@ -299,7 +279,6 @@ def _site_of(user) -> int | None:
 
 def _tablet_site() -> int | None:
     try:
-        from warehouse.tablet.views import device_tablet
         tablet = device_tablet()
     except RuntimeError:  # no request: a retry from the conflicts page
         return None
@@ -341,7 +320,7 @@ def pick_lines(request_id: int) -> list[dict]:
 
 @replayable("api_scan.undo", EmptySchema)
 def undo(user, data: dict, key: str | None, *, document_id: int) -> dict:
-    posted = boxes.undo_document(document_id, actor=user, idempotency_key=key)
+    posted = services.undo_document(document_id, actor=user, idempotency_key=key)
     return {"document_id": posted.document_id, "message": gettext(
         "Undone: document %(document)s is cancelled by document %(reversal)s.",
         document=document_id, reversal=posted.document_id)}
@@ -428,7 +407,7 @@ def conflicts():
 def resolve_view(data, conflict_id):
     """Send a refused offline scan again (``retry``) or let it go (``dismiss``)."""
     result = services.resolve_conflict(conflict_id, action=data["action"],
-                                       actor=current_user, retry=retry)
+                                       actor=current_user, retry=services.retry)
     if data["action"] == "retry":
         message = gettext("Sent again: %(message)s", message=(result or {}).get("message", ""))
     else:
@@ -446,37 +425,6 @@ def conflict_json(conflict) -> dict:
 
 
 # --- offline replays that fail, and sending them again ----------------------------------------
-
-def retry(conflict) -> dict:
-    """Run a conflict's stored request again, as its user, through its endpoint's work."""
-    from warehouse.accounts.models import User
-    try:
-        endpoint, values = current_app.url_map.bind("localhost").match(
-            conflict.path, method=conflict.method)
-    except Exception:  # noqa: BLE001 (werkzeug's NotFound, MethodNotAllowed, ...)
-        raise errors.CannotRetry() from None
-    if endpoint not in REPLAYABLE:
-        raise errors.CannotRetry()
-    user = db.session.get(User, conflict.user_id)
-    access = access_of(endpoint)
-    if user is None or not user.active or access is None or user.role not in access.roles:
-        raise errors.CannotRetry()
-    schema, work = REPLAYABLE[endpoint]
-    try:
-        data = schema().load(conflict.body or {})
-    except ValidationError as error:
-        raise errors.StoredScanInvalid(problems=_messages(error.messages)) from None
-    key = f"api:{user.id}:{conflict.idempotency_key}" if conflict.idempotency_key else None
-    return _plain(work(user, data, key, **values))
-
-
-def _messages(messages) -> str:
-    return json.dumps(messages, ensure_ascii=False)[:300]
-
-
-def _plain(result: dict) -> dict:
-    return json.loads(json.dumps(result, default=str))
-
 
 def record_offline_failure(response):
     """``after_request`` of the scanner's blueprints: keep a refused offline replay."""
@@ -497,7 +445,6 @@ def record_offline_failure(response):
     body = request.get_json(silent=True)
     scanned_at = None
     if isinstance(body, dict) and body.get("scanned_at"):
-        from warehouse.api.core import parse_scanned_at
         try:
             scanned_at = parse_scanned_at(body["scanned_at"])
         except ValidationError:
