@@ -262,6 +262,20 @@ def test_switch_user_goes_back_to_the_names(on_tablet, volunteer):
 
 # Idle time and retired tablets.
 
+def test_an_answer_still_on_its_way_at_switch_user_signs_nobody_back_in(on_tablet, volunteer):
+    type_pin(on_tablet, volunteer)
+    # A look-up the scan page sent just before the tap on Switch user: its answer carries
+    # the volunteer's session cookie, and reaches the browser after the switch's answer.
+    late = on_tablet.get_cookie("session").value
+    on_tablet.post("/tablet/switch")
+    on_tablet.set_cookie("session", late)
+
+    response = on_tablet.get("/scan")
+
+    assert response.status_code == 302 and response.location.endswith("/tablet")
+    assert signed_in_id(on_tablet) is None
+
+
 def test_an_idle_tablet_goes_back_to_the_names(app, on_tablet, volunteer):
     type_pin(on_tablet, volunteer)
     minutes = app.config["TABLET_IDLE_MINUTES"]

@@ -107,6 +107,10 @@ class TabletDevice(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     active: Mapped[bool] = mapped_column(default=True)
+    #: Counts the sessions begun and ended on this tablet. A session carries the number it
+    #: began with, so the cookie of an answer that arrives after someone switched user
+    #: (a scan or a look-up still on its way) no longer signs that person back in.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     site = relationship("Site")
     created_by: Mapped[User] = relationship()

@@ -9,7 +9,7 @@ second thing an attacker would need.
 import hashlib
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -116,6 +116,20 @@ def retire_tablet(*, actor: User, tablet_id: int) -> TabletDevice:
                summary=f"Tablet “{tablet.name}” retired")
         db.session.commit()
     return tablet
+
+
+def next_session_generation(tablet_id: int) -> int:
+    """Move the tablet on to a new session generation, and return it.
+
+    Called when someone signs in on the tablet or switches user: every session cookie of
+    an earlier generation, however late it reaches the browser, then signs nobody in.
+    """
+    generation = db.session.scalar(
+        update(TabletDevice).where(TabletDevice.id == tablet_id)
+        .values(session_generation=TabletDevice.session_generation + 1)
+        .returning(TabletDevice.session_generation))
+    db.session.commit()
+    return generation
 
 
 def tablet_for_token(token: str | None) -> TabletDevice | None:

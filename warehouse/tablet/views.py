@@ -1,9 +1,11 @@
 """Warehouse tablet mode: the name picker, the PIN keypad, tablets and PINs.
 
-A tablet session is an ordinary Flask-Login session with ``session["tablet_id"]`` and
-``session["last_activity"]`` (seconds since the epoch). ``end_idle_tablet_session`` runs
-before every request: it ends the session after ``TABLET_IDLE_MINUTES`` without a request,
-or as soon as the tablet is retired, and sends the tablet back to the picker.
+A tablet session is an ordinary Flask-Login session with ``session["tablet_id"]``,
+``session["last_activity"]`` (seconds since the epoch) and ``session["tablet_generation"]``
+(the tablet's session generation when it began). ``end_idle_tablet_session`` runs before
+every request: it ends the session after ``TABLET_IDLE_MINUTES`` without a request, as
+soon as the tablet is retired, or once someone else signed in or switched user on the
+tablet, and sends the tablet back to the picker.
 """
 import time
 
@@ -36,7 +38,7 @@ bp = Blueprint("tablet", __name__)
 COOKIE_MAX_AGE = 365 * 24 * 3600  # a year: the tablet stays a tablet until it is retired
 # Kept in the manager's session while the enable form is shown: see services.enable_tablet.
 ENABLE_TOKEN_KEY = "tablet_enable_token"
-TABLET_SESSION_KEYS = ("tablet_id", "last_activity")
+TABLET_SESSION_KEYS = ("tablet_id", "last_activity", "tablet_generation")
 
 
 # Failed PIN attempts are counted per person across the keypad and the own-PIN page, and
@@ -75,7 +77,12 @@ def idle_seconds() -> int:
     return int(current_app.config["TABLET_IDLE_MINUTES"]) * 60
 
 
-def _end_tablet_session() -> None:
+def _end_tablet_session(*, switching: bool = False) -> None:
+    """Sign the person out. ``switching``: they handed the tablet over, so any answer
+    still on its way with their session in its cookie must not sign them back in."""
+    tablet_id = session.get("tablet_id")
+    if switching and tablet_id is not None:
+        services.next_session_generation(tablet_id)
     logout_user()
     for key in TABLET_SESSION_KEYS:
         session.pop(key, None)
@@ -100,6 +107,7 @@ def end_idle_tablet_session():
                 and device_tablet() is not None:
             session["tablet_id"] = device_tablet().id
             session["last_activity"] = now
+            session["tablet_generation"] = device_tablet().session_generation
         return None
     last = session.get("last_activity")
     # The session lives on the tablet that started it: a copied session cookie is no use
@@ -112,7 +120,9 @@ def end_idle_tablet_session():
             "Signed out after %(num)d minute without use. Pick your name to carry on.",
             "Signed out after %(num)d minutes without use. Pick your name to carry on.",
             current_app.config["TABLET_IDLE_MINUTES"])
-    elif not current_user.is_authenticated:  # deactivated, or signed out another way
+    elif not current_user.is_authenticated \
+            or session.get("tablet_generation") != tablet.session_generation:
+        # Deactivated, signed out another way, or someone has switched user since.
         message = gettext("Pick your name to carry on.")
     else:
         session["last_activity"] = now
@@ -198,13 +208,14 @@ def _start_tablet_session(user: User, tablet: TabletDevice) -> None:
     login_user(user)
     session["tablet_id"] = tablet.id
     session["last_activity"] = time.time()
+    session["tablet_generation"] = services.next_session_generation(tablet.id)
 
 
 @bp.post("/tablet/switch")
 @public
 def switch():
     """Sign the current person out, back to the picker (the header's Switch user)."""
-    _end_tablet_session()
+    _end_tablet_session(switching=True)
     return redirect(url_for("tablet.picker"))
 
 
