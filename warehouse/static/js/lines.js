@@ -1,16 +1,12 @@
 // Intake forms on a tablet: find an item by typing part of its name or code, add and
 // remove donation lines, see what a boxed line adds up to, keep the site and its places
-// in step, make Enter go to the next field, and ignore a second tap on "Record".
+// in step, and make Enter go to the next field (a second tap on "Record" is forms.js's).
 // Every form works without this script: the selects list every item, "More lines" asks
 // the server for blank lines, and the server checks every value. Texts come from data-
 // attributes the page writes in the reader's language.
 "use strict";
 
 (function () {
-  // A form sent once is not sent again by a second tap while the page is loading; after
-  // this long the button works again (the form's key makes a real resend harmless).
-  const RESEND_AFTER_MS = 8000;
-
   function normalise(text) {
     return (text || "").toLocaleLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
   }
@@ -255,23 +251,6 @@
     });
   }
 
-  // --- One send per tap -------------------------------------------------------------------
-
-  function sendOnce(form) {
-    form.addEventListener("submit", function (event) {
-      if (form.dataset.sending) {
-        event.preventDefault();
-        return;
-      }
-      form.dataset.sending = "1";
-      form.classList.add("sending");
-      window.setTimeout(function () {
-        delete form.dataset.sending;
-        form.classList.remove("sending");
-      }, RESEND_AFTER_MS);
-    });
-  }
-
   function start() {
     document.querySelectorAll("form.intake-form").forEach(function (form) {
       const texts = textsOf(form);
@@ -287,7 +266,6 @@
       const target = form.querySelector("select[name='target']");
       if (source && target) limitTargets(source, target);
       if (form.querySelector("[data-item-select]")) enterMovesOn(form);
-      sendOnce(form);
     });
   }
 
