@@ -10,6 +10,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 import pytest
 import time_machine
 from flask.globals import _cv_app
@@ -39,11 +40,26 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+def database_url(tmp_path_factory, worker_id):
+    """The test database: TEST_DATABASE_URL's, or a SQLite file of this run's own.
+
+    Under pytest-xdist (``scripts/test`` runs the whole suite on every core), each worker
+    has its own: a SQLite file in the worker's temporary folder, or a PostgreSQL database
+    named after TEST_DATABASE_URL's with the worker's name added (``test_gw0``), made on
+    the same server when missing.
+    """
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if worker_id == "master":
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    base, name = url.rsplit("/", 1)
+    own = f"{name}_{worker_id}"
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (own,)).fetchone() \
+                is None:
+            admin.execute(f'CREATE DATABASE "{own}"')
+    return f"{base}/{own}"
 
 
 class Client(FlaskClient):
